@@ -39,9 +39,9 @@ var (
 var (
 	// ErrUnknownAlgorithm: the type name is none of des, xdes, md5, bf
 	// (and, from PostgreSQL 18, sha256crypt, sha512crypt).
-	ErrUnknownAlgorithm = sqlerr.New("gen_salt", "22023", "gen_salt: Unknown salt algorithm")
+	ErrUnknownAlgorithm = sqlerr.New("crypt", "22023", "gen_salt: Unknown salt algorithm")
 	// ErrIncorrectRounds: the iteration count is out of the type's range.
-	ErrIncorrectRounds = sqlerr.New("gen_salt", "22023", "gen_salt: Incorrect number of rounds")
+	ErrIncorrectRounds = sqlerr.New("crypt", "22023", "gen_salt: Incorrect number of rounds")
 	// ErrRandom: the random source failed.
-	ErrRandom = sqlerr.New("gen_salt", "22023", "gen_salt: Failed to generate strong random bits")
+	ErrRandom = sqlerr.New("crypt", "22023", "gen_salt: Failed to generate strong random bits")
 )
