@@ -157,18 +157,17 @@ func bcryptHash(key [bcryptKeyWords]uint32, salt [4]uint32, cost int) [6]uint32 
 	for i := range st.p {
 		st.p[i] ^= key[i]
 	}
-	st.rekey(&salt)
+	st.rekeySalted(&salt)
 
 	var saltKey [bcryptKeyWords]uint32
 	for i := range saltKey {
 		saltKey[i] = salt[i&3]
 	}
-	var zero [4]uint32
 	for n := uint64(1) << cost; n > 0; n-- {
 		st.xorP(&key)
-		st.rekey(&zero)
+		st.rekey()
 		st.xorP(&saltKey)
-		st.rekey(&zero)
+		st.rekey()
 	}
 
 	sum := bcryptMagic
@@ -195,30 +194,40 @@ func (st *bfState) xorP(k *[bcryptKeyWords]uint32) {
 }
 
 // rekey replaces P and the S-boxes with a chain of encryptions starting from
-// a zero block, XORing salt words (0,1), (2,3), (0,1), … into the block
-// before each encryption (all zero outside the initial salted setup).
-func (st *bfState) rekey(salt *[4]uint32) {
+// a zero block. The cost loop's rekeys use no salt.
+func (st *bfState) rekey() {
 	var l, r uint32
-	odd := false
-	next := func() {
-		if odd {
-			l ^= salt[2]
-			r ^= salt[3]
-		} else {
-			l ^= salt[0]
-			r ^= salt[1]
-		}
-		odd = !odd
-		l, r = st.encrypt(l, r)
-	}
 	for i := 0; i < len(st.p); i += 2 {
-		next()
+		l, r = st.encrypt(l, r)
 		st.p[i], st.p[i+1] = l, r
 	}
 	for b := range st.s {
 		box := &st.s[b]
 		for i := 0; i < len(box); i += 2 {
-			next()
+			l, r = st.encrypt(l, r)
+			box[i], box[i+1] = l, r
+		}
+	}
+}
+
+// rekeySalted is the initial, salted rekey: before each encryption the
+// block is XORed with salt words (0,1), then (2,3), alternately.
+func (st *bfState) rekeySalted(salt *[4]uint32) {
+	var l, r uint32
+	n := 0
+	next := func() (uint32, uint32) {
+		k := n & 1 * 2
+		n++
+		return st.encrypt(l^salt[k], r^salt[k+1])
+	}
+	for i := 0; i < len(st.p); i += 2 {
+		l, r = next()
+		st.p[i], st.p[i+1] = l, r
+	}
+	for b := range st.s {
+		box := &st.s[b]
+		for i := 0; i < len(box); i += 2 {
+			l, r = next()
 			box[i], box[i+1] = l, r
 		}
 	}
@@ -229,21 +238,21 @@ func (st *bfState) encrypt(l, r uint32) (uint32, uint32) {
 	s0, s1, s2, s3 := &st.s[0], &st.s[1], &st.s[2], &st.s[3]
 	p := &st.p
 	l ^= p[0]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[1]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[2]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[3]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[4]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[5]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[6]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[7]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[8]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[9]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[10]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[11]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[12]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[13]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[14]
-	r ^= ((s0[uint8(l>>24)] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)] ^ p[15]
-	l ^= ((s0[uint8(r>>24)] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)] ^ p[16]
+	r = r ^ p[1] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[2] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
+	r = r ^ p[3] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[4] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
+	r = r ^ p[5] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[6] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
+	r = r ^ p[7] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[8] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
+	r = r ^ p[9] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[10] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
+	r = r ^ p[11] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[12] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
+	r = r ^ p[13] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[14] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
+	r = r ^ p[15] ^ (((s0[l>>24] + s1[uint8(l>>16)]) ^ s2[uint8(l>>8)]) + s3[uint8(l)])
+	l = l ^ p[16] ^ (((s0[r>>24] + s1[uint8(r>>16)]) ^ s2[uint8(r>>8)]) + s3[uint8(r)])
 	return r ^ p[17], l
 }
