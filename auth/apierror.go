@@ -30,6 +30,13 @@ type APIError struct {
 	Header http.Header
 }
 
+// clone returns a copy the caller may change; the middleware's errors are
+// shared values.
+func (e *APIError) clone() *APIError {
+	c := *e
+	return &c
+}
+
 // Verbosity mirrors PostgREST's client-error-verbosity (v16+).
 type Verbosity int
 

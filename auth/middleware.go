@@ -1,0 +1,536 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Authenticator authenticates requests exactly as PostgREST v16.2 (and v14)
+// does before it touches the database: it reads the Bearer token, verifies it
+// against jwt-secret, validates exp/nbf/iat/aud with PostgREST's 30-second
+// skew, finds the role with jwt-role-claim-key and falls back to
+// db-anon-role. Failures are answered with PostgREST's status, JSON body and
+// headers; successes reach the wrapped handler with an Identity in the
+// request context.
+//
+// An Authenticator is safe for concurrent use. Build one with
+// NewAuthenticator; a configuration PostgREST would refuse to start with is
+// an error there, not at the first request.
+//
+// Known differences from PostgREST, all from net/http or the Go libraries:
+// net/http trims trailing spaces from header values (PostgREST keeps them and
+// so rejects "Bearer <jwt> ") and answers 400 itself for \v or \f in a header
+// value; Go sends the standard reason phrase (PostgREST uses the message for
+// RAISE 'PTnnn'); a kid that looks like an ISO-8601 time is compared as
+// text (jose-jwt compares such kids as instants); ES* signatures must have
+// the alg's size (jose-jwt splits any signature in half and does not match
+// the curve to the alg); Ed448 keys and RSA keys under 1024 bits are not
+// usable in Go and never verify.
+type Authenticator struct {
+	keys      []verificationKey
+	hasSecret bool
+	aud       string
+	hasAud    bool
+	rolePath  *rolePath
+	anonRole  string
+	hasAnon   bool
+	cache     *tokenCache
+	now       func() time.Time
+	verbosity Verbosity
+
+	anonymous *Identity // the identity of a request without token
+}
+
+// Identity is who a request runs as, as PostgREST hands it to the database.
+type Identity struct {
+	// Role is the database role: the role claim, or db-anon-role.
+	Role string
+	// Claims is the exact JSON text PostgREST puts into request.jwt.claims:
+	// the token's claims (aeson-rendered: compact, sorted members) with
+	// "role" set to Role; {"role":"<anon>"} without a token.
+	Claims string
+	// Authenticated is PostgREST's notion, used for 401 versus 403: the role
+	// differs from db-anon-role (always true when db-anon-role is unset).
+	Authenticated bool
+}
+
+// MiddlewareOption configures an Authenticator. The names mirror PostgREST's
+// configuration keys.
+type MiddlewareOption func(*middlewareConfig)
+
+type middlewareConfig struct {
+	secret       string
+	secretBase64 bool
+	aud          string
+	roleKey      string
+	anonRole     string
+	cacheMax     int
+	now          func() time.Time
+	verbosity    Verbosity
+}
+
+// WithJWTSecret sets jwt-secret: a plain secret of at least 32 bytes (HS256
+// only), a JWK, or a JWKS ({"keys":[...]}); "@path" reads it from a file
+// (one trailing newline removed). Unset or "": requests carrying a token get
+// PGRST300 (500), requests without one still pass.
+func WithJWTSecret(secret string) MiddlewareOption {
+	return func(c *middlewareConfig) { c.secret = secret }
+}
+
+// WithJWTSecretIsBase64 sets jwt-secret-is-base64: the secret is base64
+// (URL-safe characters allowed, padding required) and decoded before use.
+func WithJWTSecretIsBase64(on bool) MiddlewareOption {
+	return func(c *middlewareConfig) { c.secretBase64 = on }
+}
+
+// WithJWTAud sets jwt-aud: tokens with an aud claim must name it (a value
+// containing ':' must be a valid URI). "" means unset.
+func WithJWTAud(aud string) MiddlewareOption {
+	return func(c *middlewareConfig) { c.aud = aud }
+}
+
+// WithJWTRoleClaimKey sets jwt-role-claim-key. The default is "$.role". A
+// value starting with "$" is an RFC 9535 JSONPath (PostgREST v16); anything
+// else is read in the older DSL of PostgREST v13/v14 (".role",
+// `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "app_")]`), which v16.2
+// still accepts as deprecated (v16.0/v16.1 refused it). Note that in
+// PostgREST's config *file* "$" is written "$$"; here it is written once.
+func WithJWTRoleClaimKey(key string) MiddlewareOption {
+	return func(c *middlewareConfig) { c.roleKey = key }
+}
+
+// WithDBAnonRole sets db-anon-role, the role of requests without a token and
+// of tokens whose role claim is missing. "" means unset: such requests get
+// PGRST302 "Anonymous access is disabled".
+func WithDBAnonRole(role string) MiddlewareOption {
+	return func(c *middlewareConfig) { c.anonRole = role }
+}
+
+// WithJWTCacheMaxEntries sets jwt-cache-max-entries (default 1000; 0 or less
+// disables the cache).
+func WithJWTCacheMaxEntries(n int) MiddlewareOption {
+	return func(c *middlewareConfig) { c.cacheMax = n }
+}
+
+// WithMiddlewareClock replaces time.Now, for tests.
+func WithMiddlewareClock(now func() time.Time) MiddlewareOption {
+	return func(c *middlewareConfig) { c.now = now }
+}
+
+// WithClientErrorVerbosity sets client-error-verbosity (PostgREST v16):
+// Minimal drops details and hint from error bodies.
+func WithClientErrorVerbosity(v Verbosity) MiddlewareOption {
+	return func(c *middlewareConfig) { c.verbosity = v }
+}
+
+// NewAuthenticator checks the configuration as PostgREST does at start-up.
+func NewAuthenticator(opts ...MiddlewareOption) (*Authenticator, error) {
+	cfg := middlewareConfig{roleKey: "$.role", cacheMax: 1000, now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a := &Authenticator{now: cfg.now, verbosity: cfg.verbosity}
+	if cfg.now == nil {
+		a.now = time.Now
+	}
+	if cfg.secret != "" {
+		keys, err := parseJWTSecret(cfg.secret, cfg.secretBase64)
+		if err != nil {
+			return nil, err
+		}
+		a.keys, a.hasSecret = keys, true
+	}
+	if cfg.aud != "" {
+		if strings.Contains(cfg.aud, ":") {
+			if u, err := url.Parse(cfg.aud); err != nil || u.Scheme == "" {
+				return nil, errors.New("jwt-aud should be a string or a valid URI")
+			}
+		}
+		a.aud, a.hasAud = cfg.aud, true
+	}
+	if cfg.roleKey == "" {
+		cfg.roleKey = "$.role"
+	}
+	rp, err := parseRoleClaimKey(cfg.roleKey)
+	if err != nil {
+		return nil, err
+	}
+	a.rolePath = rp
+	if cfg.anonRole != "" {
+		a.anonRole, a.hasAnon = cfg.anonRole, true
+		a.anonymous = &Identity{Role: cfg.anonRole,
+			Claims: string(appendAesonObject(nil, map[string]any{}, "role", cfg.anonRole))}
+	}
+	a.cache = newTokenCache(cfg.cacheMax)
+	return a, nil
+}
+
+// NewMiddleware returns the net/http middleware of a new Authenticator.
+func NewMiddleware(opts ...MiddlewareOption) (func(http.Handler) http.Handler, error) {
+	a, err := NewAuthenticator(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return a.Middleware, nil
+}
+
+// Middleware wraps next: failures are answered here, successes reach next
+// with the Identity in the request context (see IdentityFrom).
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, apiErr := a.Authenticate(r)
+		if apiErr != nil {
+			apiErr.Respond(w, a.verbosity)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
+	})
+}
+
+type identityKey struct{}
+
+// IdentityFrom returns the Identity the middleware stored in ctx.
+func IdentityFrom(ctx context.Context) (*Identity, bool) {
+	id, ok := ctx.Value(identityKey{}).(*Identity)
+	return id, ok
+}
+
+// RoleFrom returns the database role of the request.
+func RoleFrom(ctx context.Context) (string, bool) {
+	id, ok := IdentityFrom(ctx)
+	if !ok {
+		return "", false
+	}
+	return id.Role, true
+}
+
+// ClaimsFrom returns the request.jwt.claims JSON text of the request.
+func ClaimsFrom(ctx context.Context) (string, bool) {
+	id, ok := IdentityFrom(ctx)
+	if !ok {
+		return "", false
+	}
+	return id.Claims, true
+}
+
+// Authenticate runs PostgREST's authentication of r and returns the identity
+// or the error response PostgREST would send.
+func (a *Authenticator) Authenticate(r *http.Request) (*Identity, *APIError) {
+	token, hasToken := bearerToken(r.Header)
+	return a.AuthenticateToken(token, hasToken)
+}
+
+// AuthenticateToken is Authenticate for a token already taken from the
+// request; hasToken false means the request carried no Bearer token.
+func (a *Authenticator) AuthenticateToken(token string, hasToken bool) (*Identity, *APIError) {
+	if !hasToken {
+		if !a.hasAnon {
+			return nil, jwtTokenRequired()
+		}
+		return a.anonymous, nil
+	}
+	if !a.hasSecret {
+		return nil, jwtSecretMissing()
+	}
+	// PGRST300 comes before the empty-token check since v14 (v13 gave
+	// PGRST301 for "Bearer " without a secret).
+	var vt *verifiedToken
+	if a.cache != nil {
+		vt = a.cache.get(token)
+	}
+	if vt == nil {
+		var apiErr *APIError
+		vt, apiErr = a.verify(token)
+		if apiErr != nil {
+			return nil, apiErr.clone()
+		}
+		if a.cache != nil {
+			a.cache.put(token, vt)
+		}
+	}
+	now := a.now().Unix() // floored to whole seconds, as PostgREST's clock
+	if err := vt.check(now); err != nil {
+		if err == errExpired && a.cache != nil {
+			a.cache.remove(token) // can never be valid again
+		}
+		return nil, err.clone()
+	}
+	return vt.id, nil
+}
+
+// bearerToken extracts the token as wai-extra's extractBearerAuth does: the
+// first Authorization header, split at the first whitespace byte; a scheme
+// other than "bearer" (ASCII case-insensitive) means no token; the token is
+// the rest without leading whitespace (possibly "").
+func bearerToken(h http.Header) (string, bool) {
+	vals := h["Authorization"]
+	if len(vals) == 0 {
+		return "", false
+	}
+	v := vals[0]
+	i := 0
+	for i < len(v) && !isHeaderSpace(v[i]) {
+		i++
+	}
+	if !asciiEqualFold(v[:i], "bearer") {
+		return "", false
+	}
+	for i < len(v) && isHeaderSpace(v[i]) {
+		i++
+	}
+	return v[i:], true
+}
+
+// isHeaderSpace is Data.ByteString.Char8.isSpace: ASCII whitespace and the
+// Latin-1 no-break space 0xA0.
+func isHeaderSpace(c byte) bool {
+	return c == ' ' || c >= '\t' && c <= '\r' || c == 0xa0
+}
+
+func asciiEqualFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// verifiedToken is what a token whose signature verified yields; it depends
+// only on the token and the configuration, so it can be cached. The time
+// claims are checked per request by check.
+type verifiedToken struct {
+	exp, nbf, iat timeClaim
+	staticErr     *APIError // aud or role failure, reported after the time claims
+	id            *Identity
+}
+
+// The skew PostgREST allows on exp, nbf and iat (v11.0.1+; v10 used 1 s).
+const clockSkew = 30
+
+var (
+	errExpired     = jwtClaimsError("JWT expired")
+	errNotYetValid = jwtClaimsError("JWT not yet valid")
+	errIssuedAt    = jwtClaimsError("JWT issued at future")
+	errExpType     = jwtClaimsError("The JWT 'exp' claim must be a number")
+	errNbfType     = jwtClaimsError("The JWT 'nbf' claim must be a number")
+	errIatType     = jwtClaimsError("The JWT 'iat' claim must be a number")
+	errAudType     = jwtClaimsError("The JWT 'aud' claim must be a string or an array of strings")
+	errAudience    = jwtClaimsError("JWT not in audience")
+	errParseClaims = jwtClaimsError("Parsing claims failed")
+)
+
+// check applies PostgREST's claim order: exp, nbf, iat (each: type, then
+// value), then aud, then the role.
+func (vt *verifiedToken) check(now int64) *APIError {
+	switch {
+	case vt.exp.invalid:
+		return errExpType
+	case vt.exp.present && now-clockSkew > vt.exp.value:
+		return errExpired
+	case vt.nbf.invalid:
+		return errNbfType
+	case vt.nbf.present && now+clockSkew < vt.nbf.value:
+		return errNotYetValid
+	case vt.iat.invalid:
+		return errIatType
+	case vt.iat.present && now+clockSkew < vt.iat.value:
+		return errIssuedAt
+	}
+	return vt.staticErr
+}
+
+// Messages and details of PGRST301 (jose-jwt's errors as PostgREST words them).
+var (
+	detailNoKey        = "No suitable key was found to decode the JWT"
+	detailBadSignature = "None of the keys was able to decode the JWT"
+	detailUnsecured    = "JWT is unsecured but expected 'alg' was not 'none'"
+	errEmptyToken      = jwtDecodeError("Empty JWT is sent in Authorization header", nil)
+	errBadCrypto       = jwtDecodeError("JWT cryptographic operation failed", nil)
+	errUnsecured       = jwtDecodeError("Wrong or unsupported encoding algorithm", &detailUnsecured)
+	errNoKey           = jwtDecodeError("No suitable key or wrong key type", &detailNoKey)
+	errBadSignature    = jwtDecodeError("No suitable key or wrong key type", &detailBadSignature)
+)
+
+var signingMethods = map[string]jwt.SigningMethod{
+	"HS256": jwt.SigningMethodHS256, "HS384": jwt.SigningMethodHS384, "HS512": jwt.SigningMethodHS512,
+	"RS256": jwt.SigningMethodRS256, "RS384": jwt.SigningMethodRS384, "RS512": jwt.SigningMethodRS512,
+	"ES256": jwt.SigningMethodES256, "ES384": jwt.SigningMethodES384, "ES512": jwt.SigningMethodES512,
+	"EdDSA": jwt.SigningMethodEdDSA,
+}
+
+// verify runs the steps PostgREST's JWT cache wraps: structure, header,
+// key choice, signature, payload object; then derives everything that does
+// not depend on the clock.
+func (a *Authenticator) verify(token string) (*verifiedToken, *APIError) {
+	if token == "" {
+		return nil, errEmptyToken
+	}
+	if n := strings.Count(token, ".") + 1; n != 3 {
+		return nil, jwtDecodeError("Expected 3 parts in JWT; got "+strconv.Itoa(n), nil)
+	}
+	d1 := strings.IndexByte(token, '.')
+	d2 := d1 + 1 + strings.IndexByte(token[d1+1:], '.')
+	hdr, ok := parseHeader(token[:d1])
+	if !ok {
+		return nil, errBadCrypto
+	}
+	payload, ok := decodeSegment(token[d1+1 : d2])
+	if !ok {
+		return nil, errBadCrypto
+	}
+	if hdr.unsecured {
+		return nil, errUnsecured
+	}
+	sig, ok := decodeSegment(token[d2+1:])
+	if !ok {
+		return nil, errBadCrypto
+	}
+	var buf [4]*verificationKey
+	cands := candidates(a.keys, hdr.alg, hdr.kid, hdr.hasKid, buf[:0])
+	if len(cands) == 0 {
+		return nil, errNoKey
+	}
+	method := signingMethods[hdr.alg]
+	verified := false
+	for _, k := range cands {
+		if method.Verify(token[:d2], sig, k.key) == nil {
+			verified = true
+			break
+		}
+	}
+	if !verified {
+		return nil, errBadSignature
+	}
+	claims, ok := decodeClaims(payload)
+	if !ok {
+		return nil, errParseClaims
+	}
+	return a.derive(claims), nil
+}
+
+// derive computes the clock-independent results for verified claims.
+func (a *Authenticator) derive(claims map[string]any) *verifiedToken {
+	vt := &verifiedToken{
+		exp: parseTimeClaim(claims, "exp"),
+		nbf: parseTimeClaim(claims, "nbf"),
+		iat: parseTimeClaim(claims, "iat"),
+	}
+	aud := parseAud(claims)
+	switch {
+	case aud.invalid:
+		vt.staticErr = errAudType
+		return vt
+	case a.hasAud && !aud.inAudience(a.aud):
+		vt.staticErr = errAudience
+		return vt
+	}
+	var role string
+	if v, found := a.rolePath.first(claims); found {
+		if s, isString := v.(string); isString {
+			role = s
+		} else {
+			// A non-string role becomes its JSON text (PostgreSQL then
+			// refuses it as an unknown role), as in PostgREST.
+			role = string(appendAeson(nil, v))
+		}
+	} else if a.hasAnon {
+		role = a.anonRole
+	} else {
+		vt.staticErr = jwtTokenRequired()
+		return vt
+	}
+	vt.id = &Identity{
+		Role:          role,
+		Claims:        string(appendAesonObject(make([]byte, 0, 128), claims, "role", role)),
+		Authenticated: !a.hasAnon || role != a.anonRole,
+	}
+	return vt
+}
+
+// jwsHeader is the part of a JOSE header PostgREST's library acts on.
+type jwsHeader struct {
+	alg       string
+	kid       string
+	hasKid    bool
+	unsecured bool // "alg":"none"
+}
+
+// parseHeader decodes and checks the first segment: base64url without
+// padding, a JSON object; "enc" makes it a JWE header (refused); "alg" must be
+// one of the supported algorithms or exactly "none"; kid, typ and cty must be
+// strings when present and not null. Other members are ignored.
+func parseHeader(seg string) (jwsHeader, bool) {
+	raw, ok := decodeSegment(seg)
+	if !ok {
+		return jwsHeader{}, false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || m == nil {
+		return jwsHeader{}, false
+	}
+	if _, jwe := m["enc"]; jwe {
+		return jwsHeader{}, false
+	}
+	var h jwsHeader
+	if json.Unmarshal(m["alg"], &h.alg) != nil {
+		return jwsHeader{}, false
+	}
+	if h.alg == "none" {
+		return jwsHeader{unsecured: true}, true
+	}
+	if _, known := signingMethods[h.alg]; !known {
+		return jwsHeader{}, false // PS*, "NONE", typos: not a JWS header
+	}
+	for _, name := range []string{"kid", "typ", "cty"} {
+		v, present := m[name]
+		if !present || string(v) == "null" {
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return jwsHeader{}, false
+		}
+		if name == "kid" {
+			h.kid, h.hasKid = s, true
+		}
+	}
+	return h, true
+}
+
+// decodeSegment decodes base64url without padding. Like jose-jwt's decoder
+// it ignores non-zero unused trailing bits; unlike Go's it refuses '\r' and
+// '\n', which are not base64url characters.
+func decodeSegment(seg string) ([]byte, bool) {
+	for i := 0; i < len(seg); i++ {
+		c := seg[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, false
+		}
+	}
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	return b, err == nil
+}
+
+// String describes the configuration (never the secret), for logs.
+func (a *Authenticator) String() string {
+	return fmt.Sprintf("auth.Authenticator{keys: %d, jwt-aud: %q, jwt-role-claim-key: %q, db-anon-role: %q, cache: %v}",
+		len(a.keys), a.aud, a.rolePath.src, a.anonRole, a.cache != nil)
+}

@@ -1,0 +1,652 @@
+package auth
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// The spec tests' configuration (PostgREST test/spec/SpecHelper.hs baseCfg).
+const (
+	specSecret = "reallyreallyreallyreallyverysafe"
+	specAnon   = "postgrest_test_anonymous"
+	specAuthor = "postgrest_test_author"
+	// The "author token" of PostgREST's tests, verbatim.
+	authorToken = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoicG9zdGdyZXN0X3Rlc3RfYXV0aG9yIn0.Xod-F15qsGL0WhdOCr2j3DdKuTw9QJERVgoFD3vGaWA"
+)
+
+// testNow is the fixed clock of the table tests.
+var testNow = time.Unix(1_800_000_000, 0)
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// mint signs header.payload (both JSON text, used verbatim) with method.
+func mint(t testing.TB, header, payload string, method jwt.SigningMethod, key any) string {
+	t.Helper()
+	input := b64(header) + "." + b64(payload)
+	sig, err := method.Sign(input, key)
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// hs256 mints a token with PostgREST's test header and the spec secret.
+func hs256(t testing.TB, payload string) string {
+	return mint(t, `{"alg":"HS256","typ":"JWT"}`, payload, jwt.SigningMethodHS256, []byte(specSecret))
+}
+
+type testKeySet struct {
+	once sync.Once
+	rsa  *rsa.PrivateKey
+	ec   map[string]*ecdsa.PrivateKey
+	ed   ed25519.PrivateKey
+}
+
+var testKeys testKeySet
+
+// keys returns key pairs generated once per test binary.
+func keys(t testing.TB) *testKeySet {
+	testKeys.once.Do(func() {
+		var err error
+		if testKeys.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err)
+		}
+		testKeys.ec = map[string]*ecdsa.PrivateKey{}
+		for name, c := range map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()} {
+			if testKeys.ec[name], err = ecdsa.GenerateKey(c, rand.Reader); err != nil {
+				panic(err)
+			}
+		}
+		if _, testKeys.ed, err = ed25519.GenerateKey(rand.Reader); err != nil {
+			panic(err)
+		}
+	})
+	return &testKeys
+}
+
+// jwkJSON renders key as a JWK with go-jose.
+func jwkJSON(t testing.TB, key any, kid, alg string) string {
+	t.Helper()
+	b, err := jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: alg}.MarshalJSON()
+	if err != nil {
+		t.Fatalf("jwk: %v", err)
+	}
+	return string(b)
+}
+
+// echoHandler answers 200 with the identity it was given.
+var echoHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	id, ok := IdentityFrom(r.Context())
+	if !ok {
+		http.Error(w, "no identity", 500)
+		return
+	}
+	fmt.Fprintf(w, "%s|%s|%v", id.Role, id.Claims, id.Authenticated)
+})
+
+type reqCase struct {
+	name   string
+	opts   []MiddlewareOption // added to the spec configuration
+	auth   []string           // Authorization header values; nil for none
+	status int
+	body   string // exact body
+	www    string // exact WWW-Authenticate, "" for none
+}
+
+func baseOpts() []MiddlewareOption {
+	return []MiddlewareOption{WithJWTSecret(specSecret), WithDBAnonRole(specAnon),
+		WithMiddlewareClock(func() time.Time { return testNow })}
+}
+
+func runCase(t *testing.T, c reqCase) {
+	t.Helper()
+	mw, err := NewMiddleware(append(baseOpts(), c.opts...)...)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	req := httptest.NewRequest("GET", "/items", nil)
+	for _, v := range c.auth {
+		req.Header.Add("Authorization", v)
+	}
+	rec := httptest.NewRecorder()
+	mw(echoHandler).ServeHTTP(rec, req)
+	if rec.Code != c.status {
+		t.Errorf("status %d, want %d (body %s)", rec.Code, c.status, rec.Body)
+	}
+	if got := rec.Body.String(); got != c.body {
+		t.Errorf("body\n got %s\nwant %s", got, c.body)
+	}
+	if got := rec.Header().Get("WWW-Authenticate"); got != c.www {
+		t.Errorf("WWW-Authenticate %q, want %q", got, c.www)
+	}
+	if c.status >= 400 {
+		var env map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+			t.Fatalf("error body is not JSON: %v", err)
+		}
+		if got, want := rec.Header().Get("Content-Type"), "application/json; charset=utf-8"; got != want {
+			t.Errorf("Content-Type %q", got)
+		}
+		if got, want := rec.Header().Get("Content-Length"), strconv.Itoa(len(c.body)); got != want {
+			t.Errorf("Content-Length %q, want %q", got, want)
+		}
+		if got, want := rec.Header().Get("Proxy-Status"), "PostgREST; error="+env["code"].(string); got != want {
+			t.Errorf("Proxy-Status %q, want %q", got, want)
+		}
+	}
+}
+
+func wwwAuth(msg string) string {
+	return `Bearer error="invalid_token", error_description="` + msg + `"`
+}
+
+func ok200(role, claims string, authed bool) string {
+	return fmt.Sprintf("%s|%s|%v", role, claims, authed)
+}
+
+// TestSpecRequestCases runs the request cases of spec §7 (and the derived
+// ones below its table) that the middleware decides. Cases whose outcome the
+// database decides (1–3, 14, 15, 21, 22, 25, 51–53, 56) are checked here for
+// the role and claims the middleware hands on, and against PostgreSQL in
+// dbsession_test.go.
+func TestSpecRequestCases(t *testing.T) {
+	now := testNow.Unix()
+	author := `{"role":"postgrest_test_author"}`
+	crypto := `{"code":"PGRST301","details":null,"hint":null,"message":"JWT cryptographic operation failed"}`
+	expired := `{"code":"PGRST303","details":null,"hint":null,"message":"JWT expired"}`
+	notAud := `{"code":"PGRST303","details":null,"hint":null,"message":"JWT not in audience"}`
+	noKey := `{"code":"PGRST301","details":"No suitable key was found to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`
+	aud := func(a string) string { return hs256(t, `{"role":"postgrest_test_author","aud":`+a+`}`) }
+	withAud := WithJWTAud("youraudience")
+	cases := []reqCase{
+		{name: "01 no Authorization", status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "04 author token", auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "06 extra id claim", auth: []string{"Bearer " + hs256(t, `{"role":"postgrest_test_author","id":"jdoe"}`)}, status: 200,
+			body: ok200(specAuthor, `{"id":"jdoe","role":"postgrest_test_author"}`, true)},
+		{name: "07 extra claims", auth: []string{"Bearer " + hs256(t, `{"role":"postgrest_test_author","key1":"value1","key2":"value2","key3":"value3","a":1,"b":2,"c":3}`)}, status: 200,
+			body: ok200(specAuthor, `{"a":1,"b":2,"c":3,"key1":"value1","key2":"value2","key3":"value3","role":"postgrest_test_author"}`, true)},
+		{name: "08 exp far", auth: []string{"Bearer " + hs256(t, `{"exp":9999999999,"role":"postgrest_test_author"}`)}, status: 200,
+			body: ok200(specAuthor, `{"exp":9999999999,"role":"postgrest_test_author"}`, true)},
+		{name: "09 iat now", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"role":"postgrest_test_author","iat":%d}`, now))}, status: 200,
+			body: ok200(specAuthor, fmt.Sprintf(`{"iat":%d,"role":"postgrest_test_author"}`, now), true)},
+		{name: "10 empty bearer", auth: []string{"Bearer "}, status: 401,
+			body: `{"code":"PGRST301","details":null,"hint":null,"message":"Empty JWT is sent in Authorization header"}`,
+			www:  wwwAuth("Empty JWT is sent in Authorization header")},
+		{name: "10b bearer alone", auth: []string{"Bearer"}, status: 401,
+			body: `{"code":"PGRST301","details":null,"hint":null,"message":"Empty JWT is sent in Authorization header"}`,
+			www:  wwwAuth("Empty JWT is sent in Authorization header")},
+		{name: "11 expired", auth: []string{"Bearer " + hs256(t, `{"exp":1446678149,"role":"postgrest_test_author"}`)}, status: 401, body: expired, www: wwwAuth("JWT expired")},
+		{name: "12 two segments", auth: []string{"Bearer ey9zdGdyZXN0X3Rlc3RfYXV0aG9yIn0.y4vZuu1dDdwAl0-S00MCRWRYMlJ5YAMSir6Es6WtWx0"}, status: 401,
+			body: `{"code":"PGRST301","details":null,"hint":null,"message":"Expected 3 parts in JWT; got 2"}`, www: wwwAuth("Expected 3 parts in JWT; got 2")},
+		{name: "13 two segments", auth: []string{"Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bm90IGFuIG9iamVjdA"}, status: 401,
+			body: `{"code":"PGRST301","details":null,"hint":null,"message":"Expected 3 parts in JWT; got 2"}`, www: wwwAuth("Expected 3 parts in JWT; got 2")},
+		{name: "14 empty claims", auth: []string{"Bearer " + hs256(t, `{}`)}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "15 no role", auth: []string{"Bearer " + hs256(t, `{"id":"jdoe"}`)}, status: 200, body: ok200(specAnon, `{"id":"jdoe","role":"postgrest_test_anonymous"}`, false)},
+		{name: "16 exp string", auth: []string{"Bearer " + hs256(t, `{"exp":"invalid","role":"postgrest_test_author"}`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"The JWT 'exp' claim must be a number"}`, www: wwwAuth("The JWT 'exp' claim must be a number")},
+		{name: "17 nbf string", auth: []string{"Bearer " + hs256(t, `{"nbf":"invalid","role":"postgrest_test_author"}`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"The JWT 'nbf' claim must be a number"}`, www: wwwAuth("The JWT 'nbf' claim must be a number")},
+		{name: "18 iat string", auth: []string{"Bearer " + hs256(t, `{"iat":"invalid","role":"postgrest_test_author"}`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"The JWT 'iat' claim must be a number"}`, www: wwwAuth("The JWT 'iat' claim must be a number")},
+		{name: "19 aud object", auth: []string{"Bearer " + aud(`{"invalid":"value"}`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"The JWT 'aud' claim must be a string or an array of strings"}`,
+			www:  wwwAuth("The JWT 'aud' claim must be a string or an array of strings")},
+		{name: "20 aud mixed array", auth: []string{"Bearer " + aud(`[{"invalid":"value"},"test"]`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"The JWT 'aud' claim must be a string or an array of strings"}`,
+			www:  wwwAuth("The JWT 'aud' claim must be a string or an array of strings")},
+		{name: "23 scheme Bearer", auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "23 scheme bearer", auth: []string{"bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "23 scheme bEaReR tab", auth: []string{"bEaReR\t  " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "24 wrong secret", auth: []string{"Bearer " + mint(t, `{"alg":"HS256","typ":"JWT"}`, `{}`, jwt.SigningMethodHS256, []byte("wrong secret"))}, status: 401,
+			body: `{"code":"PGRST301","details":"None of the keys was able to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`,
+			www:  wwwAuth("No suitable key or wrong key type")},
+		{name: "25 unknown role passes to DB", auth: []string{"Bearer " + hs256(t, `{"role":"not existing"}`)}, status: 200, body: ok200("not existing", `{"role":"not existing"}`, true)},
+		{name: "26 exp now-35", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"exp":%d,"role":"postgrest_test_author"}`, now-35))}, status: 401, body: expired, www: wwwAuth("JWT expired")},
+		{name: "26b exp now-30 accepted", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"exp":%d}`, now-30))}, status: 200,
+			body: ok200(specAnon, fmt.Sprintf(`{"exp":%d,"role":"postgrest_test_anonymous"}`, now-30), false)},
+		{name: "26c exp now-31", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"exp":%d}`, now-31))}, status: 401, body: expired, www: wwwAuth("JWT expired")},
+		{name: "27 nbf now+35", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"nbf":%d,"role":"postgrest_test_author"}`, now+35))}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"JWT not yet valid"}`, www: wwwAuth("JWT not yet valid")},
+		{name: "27b nbf now+30 accepted", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"nbf":%d,"role":"r"}`, now+30))}, status: 200,
+			body: ok200("r", fmt.Sprintf(`{"nbf":%d,"role":"r"}`, now+30), true)},
+		{name: "28 iat now+35", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"iat":%d,"role":"postgrest_test_author"}`, now+35))}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"JWT issued at future"}`, www: wwwAuth("JWT issued at future")},
+		{name: "29 not in audience", opts: []MiddlewareOption{WithJWTAud("spec tests")}, auth: []string{"Bearer " + aud(`"not set"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "30 garbage", auth: []string{"Bearer quifquirndsjagnrgniur.fonvoienqhhdj.iuqvnvhojah"}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "31 alg none", auth: []string{"Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.anything"}, status: 401,
+			body: `{"code":"PGRST301","details":"JWT is unsecured but expected 'alg' was not 'none'","hint":null,"message":"Wrong or unsupported encoding algorithm"}`,
+			www:  wwwAuth("Wrong or unsupported encoding algorithm")},
+		{name: "32 minimal verbosity", opts: []MiddlewareOption{WithClientErrorVerbosity(Minimal)}, auth: []string{"Bearer " + hs256(t, `{"exp":1446678149}`)}, status: 401,
+			body: `{"code":"PGRST303","message":"JWT expired"}`, www: wwwAuth("JWT expired")},
+		{name: "37 no anon, no token", opts: []MiddlewareOption{WithDBAnonRole("")}, status: 401,
+			body: `{"code":"PGRST302","details":null,"hint":null,"message":"Anonymous access is disabled"}`, www: "Bearer"},
+		{name: "36 no anon, author token", opts: []MiddlewareOption{WithDBAnonRole("")}, auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "no anon, token without role", opts: []MiddlewareOption{WithDBAnonRole("")}, auth: []string{"Bearer " + hs256(t, `{"id":1}`)}, status: 401,
+			body: `{"code":"PGRST302","details":null,"hint":null,"message":"Anonymous access is disabled"}`, www: "Bearer"},
+		{name: "38 no secret, token", opts: []MiddlewareOption{WithJWTSecret("")}, auth: []string{"Bearer " + authorToken}, status: 500,
+			body: `{"code":"PGRST300","details":null,"hint":null,"message":"Server lacks JWT secret"}`},
+		{name: "38b no secret, empty token", opts: []MiddlewareOption{WithJWTSecret("")}, auth: []string{"Bearer "}, status: 500,
+			body: `{"code":"PGRST300","details":null,"hint":null,"message":"Server lacks JWT secret"}`},
+		{name: "39 no secret, no token", opts: []MiddlewareOption{WithJWTSecret("")}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "41 base64 secret", opts: []MiddlewareOption{WithJWTSecret("cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU="), WithJWTSecretIsBase64(true)},
+			auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "41b base64 secret url alphabet and padding dot", opts: []MiddlewareOption{WithJWTSecret(" cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU. "), WithJWTSecretIsBase64(true)},
+			auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		// jwt-aud (AudienceJwtSecretSpec, cases 33–35)
+		{name: "33 aud string", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`"youraudience"`)}, status: 200, body: ok200(specAuthor, `{"aud":"youraudience","role":"postgrest_test_author"}`, true)},
+		{name: "33 aud one", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`["youraudience"]`)}, status: 200, body: ok200(specAuthor, `{"aud":["youraudience"],"role":"postgrest_test_author"}`, true)},
+		{name: "33 aud many", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`["notyouraudience","youraudience","x"]`)}, status: 200,
+			body: ok200(specAuthor, `{"aud":["notyouraudience","youraudience","x"],"role":"postgrest_test_author"}`, true)},
+		{name: "33 aud []", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`[]`)}, status: 200, body: ok200(specAuthor, `{"aud":[],"role":"postgrest_test_author"}`, true)},
+		{name: "33 aud null", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`null`)}, status: 200, body: ok200(specAuthor, `{"aud":null,"role":"postgrest_test_author"}`, true)},
+		{name: "33 aud absent", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "34 aud other", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`"notyouraudience"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "34 aud empty", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`""`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "34 aud array other", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`["notyouraudience"]`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "34 aud case", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`"YourAudience"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "35 no jwt-aud, aud empty", auth: []string{"Bearer " + aud(`""`)}, status: 200, body: ok200(specAuthor, `{"aud":"","role":"postgrest_test_author"}`, true)},
+		{name: "35 no jwt-aud, aud array", auth: []string{"Bearer " + aud(`["a","b"]`)}, status: 200, body: ok200(specAuthor, `{"aud":["a","b"],"role":"postgrest_test_author"}`, true)},
+		// Derived from code in spec §7.
+		{name: "HS384 with plain secret", auth: []string{"Bearer " + mint(t, `{"alg":"HS384","typ":"JWT"}`, author, jwt.SigningMethodHS384, []byte(specSecret))}, status: 401, body: noKey, www: wwwAuth("No suitable key or wrong key type")},
+		{name: "kid with plain secret", auth: []string{"Bearer " + mint(t, `{"alg":"HS256","kid":"k1"}`, author, jwt.SigningMethodHS256, []byte(specSecret))}, status: 401, body: noKey, www: wwwAuth("No suitable key or wrong key type")},
+		{name: "kid null with plain secret", auth: []string{"Bearer " + mint(t, `{"alg":"HS256","kid":null}`, author, jwt.SigningMethodHS256, []byte(specSecret))}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "kid number", auth: []string{"Bearer " + mint(t, `{"alg":"HS256","kid":1}`, author, jwt.SigningMethodHS256, []byte(specSecret))}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "PS256", auth: []string{"Bearer " + b64(`{"alg":"PS256","typ":"JWT"}`) + "." + b64(author) + ".c2ln"}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "alg NONE", auth: []string{"Bearer " + b64(`{"alg":"NONE"}`) + "." + b64(author) + "."}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "alg none bad payload", auth: []string{"Bearer " + b64(`{"alg":"none"}`) + ".e30=.x"}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "JWE header", auth: []string{"Bearer " + b64(`{"alg":"HS256","enc":"A128GCM"}`) + "." + b64(author) + ".c2ln"}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "JWE five parts", auth: []string{"Bearer a.b.c.d.e"}, status: 401,
+			body: `{"code":"PGRST301","details":null,"hint":null,"message":"Expected 3 parts in JWT; got 5"}`, www: wwwAuth("Expected 3 parts in JWT; got 5")},
+		{name: "payload array", auth: []string{"Bearer " + hs256(t, `[]`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"Parsing claims failed"}`, www: wwwAuth("Parsing claims failed")},
+		{name: "payload array bad signature", auth: []string{"Bearer " + mint(t, `{"alg":"HS256"}`, `[]`, jwt.SigningMethodHS256, []byte("wrong"))}, status: 401,
+			body: `{"code":"PGRST301","details":"None of the keys was able to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`, www: wwwAuth("No suitable key or wrong key type")},
+		{name: "payload with trailing newline", auth: []string{"Bearer " + hs256(t, author+"\n")}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "exp null", auth: []string{"Bearer " + hs256(t, `{"exp":null,"role":"r"}`)}, status: 200, body: ok200("r", `{"exp":null,"role":"r"}`, true)},
+		{name: "exp non-integral", auth: []string{"Bearer " + hs256(t, `{"exp":1893456000.5}`)}, status: 401, body: expired, www: wwwAuth("JWT expired")},
+		{name: "exp 1e30", auth: []string{"Bearer " + hs256(t, `{"exp":1e30}`)}, status: 401, body: expired, www: wwwAuth("JWT expired")},
+		{name: "nbf 1e30 is 0", auth: []string{"Bearer " + hs256(t, `{"nbf":1e30,"role":"r"}`)}, status: 200,
+			body: ok200("r", `{"nbf":1000000000000000000000000000000,"role":"r"}`, true)},
+		{name: "exp integral float", auth: []string{"Bearer " + hs256(t, `{"exp":1.9e9,"role":"r"}`)}, status: 200, body: ok200("r", `{"exp":1900000000,"role":"r"}`, true)},
+		{name: "exp integral with .0", auth: []string{"Bearer " + hs256(t, `{"exp":1900000000.0,"role":"r"}`)}, status: 200, body: ok200("r", `{"exp":1.9e9,"role":"r"}`, true)},
+		{name: "exp bool", auth: []string{"Bearer " + hs256(t, `{"exp":true}`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"The JWT 'exp' claim must be a number"}`, www: wwwAuth("The JWT 'exp' claim must be a number")},
+		{name: "order exp before aud", auth: []string{"Bearer " + hs256(t, `{"exp":1,"aud":5}`)}, status: 401, body: expired, www: wwwAuth("JWT expired")},
+		{name: "order nbf type before iat", auth: []string{"Bearer " + hs256(t, `{"nbf":"x","iat":"y"}`)}, status: 401,
+			body: `{"code":"PGRST303","details":null,"hint":null,"message":"The JWT 'nbf' claim must be a number"}`, www: wwwAuth("The JWT 'nbf' claim must be a number")},
+		{name: "Basic is anonymous", auth: []string{"Basic dXNlcjpwYXNz"}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "Bearertoken is anonymous", auth: []string{"Bearer" + authorToken}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "only first header counts", auth: []string{"Basic x", "Bearer " + authorToken}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "BEARER x", auth: []string{"BEARER x"}, status: 401,
+			body: `{"code":"PGRST301","details":null,"hint":null,"message":"Expected 3 parts in JWT; got 1"}`, www: wwwAuth("Expected 3 parts in JWT; got 1")},
+		{name: "role none passes", auth: []string{"Bearer " + hs256(t, `{"role":"none"}`)}, status: 200, body: ok200("none", `{"role":"none"}`, true)},
+		{name: "role number", auth: []string{"Bearer " + hs256(t, `{"role":123}`)}, status: 200, body: ok200("123", `{"role":"123"}`, true)},
+		{name: "role array", auth: []string{"Bearer " + hs256(t, `{"role":["a","b"]}`)}, status: 200, body: ok200(`["a","b"]`, `{"role":"[\"a\",\"b\"]"}`, true)},
+		{name: "role null is found", auth: []string{"Bearer " + hs256(t, `{"role":null}`)}, status: 200, body: ok200("null", `{"role":"null"}`, true)},
+		{name: "role empty string", auth: []string{"Bearer " + hs256(t, `{"role":""}`)}, status: 200, body: ok200("", `{"role":""}`, true)},
+		{name: "role equals anon", auth: []string{"Bearer " + hs256(t, `{"role":"postgrest_test_anonymous"}`)}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "padded segment", auth: []string{"Bearer " + strings.Replace(authorToken, ".", "=.", 1)}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "malformed signature", auth: []string{"Bearer " + authorToken[:len(authorToken)-1] + "!"}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
+		{name: "empty signature", auth: []string{"Bearer " + authorToken[:strings.LastIndexByte(authorToken, '.')+1]}, status: 401,
+			body: `{"code":"PGRST301","details":"None of the keys was able to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`, www: wwwAuth("No suitable key or wrong key type")},
+		{name: "claims rendering", auth: []string{"Bearer " + hs256(t, `{"role":"r","z":"<&>\u2028","n":[1.50,0.001,-0.0,12345678.5,1E2],"o":{"b":1,"a":2}}`)}, status: 200,
+			body: ok200("r", "{\"n\":[1.5,1.0e-3,0.0,1.23456785e7,100],\"o\":{\"a\":2,\"b\":1},\"role\":\"r\",\"z\":\"<&>\u2028\"}", true)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+	}
+}
+
+// TestRoleClaimKeys covers spec §7 cases 42–46 and the legacy DSL.
+func TestRoleClaimKeys(t *testing.T) {
+	claims := `{"postgrest":{"a_role":"postgrest_test_author","roles":["other","au_role"]},
+		"customObject":{"manyRoles":["other","postgrest_test_author"]},
+		"https://www.example.com/roles":[{"value":"postgrest_test_author"}],
+		"realm_access":{"roles":["other","postgrest_test_author"]},
+		"myDomain":["a","b"], "objs":[{"obj_key":"obj_value"}], "mixed":[1,"other","x"]}`
+	tok := hs256(t, claims)
+	cases := []struct {
+		key, role string // role "" means: falls back to anon
+	}{
+		{"$.postgrest.a_role", specAuthor},
+		{"$.customObject.manyRoles[1]", specAuthor},
+		{`$["https://www.example.com/roles"][0].value`, specAuthor},
+		{`$['https://www.example.com/roles'][0]['value']`, specAuthor},
+		{`$.realm_access.roles[?(@ == "postgrest_test_author")]`, specAuthor},
+		{`$.realm_access.roles[?(@ != "other")]`, specAuthor},
+		{`$.postgrest.roles[?search(@, '^au')]`, "au_role"},
+		{`$.postgrest.roles[?match(@, 'au.*')]`, "au_role"},
+		{`$.customObject.manyRoles[-1]`, specAuthor},
+		{`$.mixed[?(@ != "other")]`, "1"},
+		{"$.myDomain[3]", ""},
+		{"$.myRole", ""},
+		{"$.myDomain.x", ""},
+		// legacy DSL
+		{".postgrest.a_role", specAuthor},
+		{`."https://www.example.com/roles"[0].value`, specAuthor},
+		{`.realm_access.roles[?(@ ^== "postgrest_te")]`, specAuthor},
+		{`.realm_access.roles[?(@ ==^ "st_test_author")]`, specAuthor},
+		{`.realm_access.roles[?(@ *== "_test_")]`, specAuthor},
+		{`.mixed[?(@ != "other")]`, "x"},
+		{`.objs[?(@ == "string")]`, ""},
+		{".customObject.manyRoles[1]", specAuthor},
+	}
+	for _, c := range cases {
+		t.Run(c.key, func(t *testing.T) {
+			want := c.role
+			authed := true
+			if want == "" {
+				want, authed = specAnon, false
+			}
+			mw, err := NewMiddleware(append(baseOpts(), WithJWTRoleClaimKey(c.key))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			mw(echoHandler).ServeHTTP(rec, req)
+			got := rec.Body.String()
+			if !strings.HasPrefix(got, want+"|") || !strings.HasSuffix(got, fmt.Sprintf("|%v", authed)) {
+				t.Errorf("got %s, want role %s", got, want)
+			}
+		})
+	}
+	// Case 46: role taken from aud, checked against jwt-aud.
+	audCases := []struct {
+		key, aud string
+		status   int
+		role     string
+	}{
+		{"$.aud", `"postgrest_test_author"`, 200, specAuthor},
+		{"$.aud", `"postgrest_test_invalid"`, 401, ""},
+		{"$.aud[0]", `["postgrest_test_author"]`, 200, specAuthor},
+		{"$.aud[1]", `["postgrest_test_author","postgrest_test_invalid"]`, 200, "postgrest_test_invalid"},
+	}
+	for _, c := range audCases {
+		mw, err := NewMiddleware(append(baseOpts(), WithJWTRoleClaimKey(c.key), WithJWTAud("postgrest_test_author"))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Authorization", "Bearer "+hs256(t, `{"aud":`+c.aud+`}`))
+		rec := httptest.NewRecorder()
+		mw(echoHandler).ServeHTTP(rec, req)
+		if rec.Code != c.status || c.status == 200 && !strings.HasPrefix(rec.Body.String(), c.role+"|") {
+			t.Errorf("46 %s %s: %d %s", c.key, c.aud, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestConfigErrors: what PostgREST refuses to start with (cases 47–49).
+func TestConfigErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		opts []MiddlewareOption
+		want string
+	}{
+		{"47 short secret", []MiddlewareOption{WithJWTSecret("short_secret")}, "The JWT secret must be at least 32 characters long."},
+		{"31 bytes", []MiddlewareOption{WithJWTSecret(strings.Repeat("x", 31))}, "The JWT secret must be at least 32 characters long."},
+		{"short after base64", []MiddlewareOption{WithJWTSecret(base64.StdEncoding.EncodeToString([]byte("sixteen bytes!!!"))), WithJWTSecretIsBase64(true)},
+			"The JWT secret must be at least 32 characters long."},
+		{"48 bad aud URI", []MiddlewareOption{WithJWTAud("foo://%%$$^^.com")}, "jwt-aud should be a string or a valid URI"},
+		{"49 bad base64", []MiddlewareOption{WithJWTSecret("no base-64!"), WithJWTSecretIsBase64(true)}, "invalid base64"},
+		{"base64 missing padding", []MiddlewareOption{WithJWTSecret("cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"), WithJWTSecretIsBase64(true)}, "invalid base64"},
+		{"base64 embedded newline", []MiddlewareOption{WithJWTSecret("cmVhbGx5cmVhbGx5cmVh\nbGx5cmVhbGx5dmVyeXNhZmU="), WithJWTSecretIsBase64(true)}, "invalid base64"},
+		{"bad role key", []MiddlewareOption{WithJWTRoleClaimKey("$.roles..x")}, "failed to parse role-claim-key value ($.roles..x)"},
+		{"bad legacy role key", []MiddlewareOption{WithJWTRoleClaimKey(".roles.write-role")}, "failed to parse role-claim-key value (.roles.write-role)"},
+		{"missing file", []MiddlewareOption{WithJWTSecret("@/nonexistent/secret")}, "jwt-secret"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewAuthenticator(c.opts...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err %v, want %q", err, c.want)
+			}
+		})
+	}
+	for _, good := range [][]MiddlewareOption{
+		{WithJWTSecret(strings.Repeat("x", 32))},
+		{WithJWTAud("spec tests")},
+		{WithJWTAud("https://example.com/api")},
+		{WithJWTAud("urn:example:aud")},
+		{WithJWTRoleClaimKey(".role")},
+		{WithJWTSecret(`{"kty":"oct","k":"c2hvcnQ"}`)}, // JWKs have no minimum length
+	} {
+		if _, err := NewAuthenticator(good...); err != nil {
+			t.Errorf("unexpected config error: %v", err)
+		}
+	}
+}
+
+// TestSecretFromFile: "@path", one trailing newline removed.
+func TestSecretFromFile(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/secret"
+	if err := writeFile(path, specSecret+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	runCase(t, reqCase{opts: []MiddlewareOption{WithJWTSecret("@" + path)}, auth: []string{"Bearer " + authorToken}, status: 200,
+		body: ok200(specAuthor, `{"role":"postgrest_test_author"}`, true)})
+	if err := writeFile(path, specSecret+"\n\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Two newlines: one stays part of the secret, so the signature fails.
+	runCase(t, reqCase{opts: []MiddlewareOption{WithJWTSecret("@" + path)}, auth: []string{"Bearer " + authorToken}, status: 401,
+		body: `{"code":"PGRST301","details":"None of the keys was able to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`,
+		www:  wwwAuth("No suitable key or wrong key type")})
+}
+
+// TestAlgorithmFamilies: every supported alg, with keys given as JWK and JWKS
+// of each kty, with and without kid; and the key-selection rules.
+func TestAlgorithmFamilies(t *testing.T) {
+	k := keys(t)
+	octKey := []byte("an HMAC key that is long enough for HS512 signatures....")
+	type fam struct {
+		alg    string
+		method jwt.SigningMethod
+		sign   any
+		pub    any
+	}
+	fams := []fam{
+		{"HS256", jwt.SigningMethodHS256, octKey, octKey},
+		{"HS384", jwt.SigningMethodHS384, octKey, octKey},
+		{"HS512", jwt.SigningMethodHS512, octKey, octKey},
+		{"RS256", jwt.SigningMethodRS256, k.rsa, &k.rsa.PublicKey},
+		{"RS384", jwt.SigningMethodRS384, k.rsa, &k.rsa.PublicKey},
+		{"RS512", jwt.SigningMethodRS512, k.rsa, &k.rsa.PublicKey},
+		{"ES256", jwt.SigningMethodES256, k.ec["ES256"], &k.ec["ES256"].PublicKey},
+		{"ES384", jwt.SigningMethodES384, k.ec["ES384"], &k.ec["ES384"].PublicKey},
+		{"ES512", jwt.SigningMethodES512, k.ec["ES512"], &k.ec["ES512"].PublicKey},
+		{"EdDSA", jwt.SigningMethodEdDSA, k.ed, k.ed.Public()},
+	}
+	payload := `{"role":"r"}`
+	for _, f := range fams {
+		noKid := mint(t, `{"alg":"`+f.alg+`"}`, payload, f.method, f.sign)
+		withKid := mint(t, `{"alg":"`+f.alg+`","kid":"k1"}`, payload, f.method, f.sign)
+		otherKid := mint(t, `{"alg":"`+f.alg+`","kid":"k2"}`, payload, f.method, f.sign)
+		jwk := jwkJSON(t, f.pub, "", "")
+		jwkKid := jwkJSON(t, f.pub, "k1", "")
+		jwkAlg := jwkJSON(t, f.pub, "k1", f.alg)
+		jwkOtherAlg := jwkJSON(t, f.pub, "", map[bool]string{true: "HS512", false: "HS256"}[f.alg != "HS512"])
+		var private string
+		if f.alg[:2] != "HS" {
+			private = jwkJSON(t, f.sign, "", "")
+		}
+		cases := []struct {
+			name, secret, token string
+			ok                  bool
+			details             string
+		}{
+			{"jwk", jwk, noKid, true, ""},
+			{"jwk, token kid, key without kid", jwk, withKid, false, detailNoKey},
+			{"jwk kid", jwkKid, withKid, true, ""},
+			{"jwk kid, token without kid", jwkKid, noKid, true, ""},
+			{"jwk kid, other kid", jwkKid, otherKid, false, detailNoKey},
+			{"jwk alg", jwkAlg, withKid, true, ""},
+			{"jwk other alg", jwkOtherAlg, noKid, false, detailNoKey},
+			{"jwks", `{"keys":[` + jwk + `]}`, noKid, true, ""},
+			{"jwks second key", `{"keys":[` + jwkJSON(t, []byte("another key, another key, another"), "k0", "") + `,` + jwkKid + `]}`, withKid, true, ""},
+			{"jwks kid picks", `{"keys":[` + jwkJSON(t, []byte("another key, another key, another"), "k1", "") + `,` + jwkJSON(t, f.pub, "k2", "") + `]}`, otherKid, true, ""},
+			{"jwks unsupported kty kept", `{"keys":[{"kty":"XYZ","kid":"k1"},` + jwkKid + `]}`, withKid, true, ""},
+			{"jwks use enc skipped", `{"keys":[` + strings.Replace(jwkKid, `{`, `{"use":"enc",`, 1) + `]}`, withKid, false, detailNoKey},
+		}
+		if private != "" {
+			cases = append(cases, struct {
+				name, secret, token string
+				ok                  bool
+				details             string
+			}{"private jwk", private, noKid, true, ""})
+		}
+		for _, c := range cases {
+			t.Run(f.alg+"/"+c.name, func(t *testing.T) {
+				a, err := NewAuthenticator(WithJWTSecret(c.secret), WithDBAnonRole("anon"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				id, apiErr := a.AuthenticateToken(c.token, true)
+				if c.ok {
+					if apiErr != nil || id.Role != "r" {
+						t.Fatalf("rejected: %v", apiErr)
+					}
+					return
+				}
+				if apiErr == nil || apiErr.Code != "PGRST301" || apiErr.Details == nil || *apiErr.Details != c.details {
+					t.Fatalf("got %+v, want PGRST301 %q", apiErr, c.details)
+				}
+			})
+		}
+		// A tampered payload fails every family's signature check.
+		t.Run(f.alg+"/tampered", func(t *testing.T) {
+			a, _ := NewAuthenticator(WithJWTSecret(jwk))
+			parts := strings.Split(noKid, ".")
+			_, apiErr := a.AuthenticateToken(parts[0]+"."+b64(`{"role":"admin"}`)+"."+parts[2], true)
+			if apiErr == nil || apiErr.Details == nil || *apiErr.Details != detailBadSignature {
+				t.Fatalf("got %+v", apiErr)
+			}
+		})
+	}
+	// No algorithm confusion: an RS256 token against an HMAC secret, an
+	// HS256 token against an RSA key.
+	a, _ := NewAuthenticator(WithJWTSecret(specSecret))
+	if _, e := a.AuthenticateToken(mint(t, `{"alg":"RS256"}`, payload, jwt.SigningMethodRS256, k.rsa), true); e == nil || *e.Details != detailNoKey {
+		t.Errorf("RS256 vs secret: %+v", e)
+	}
+	a, _ = NewAuthenticator(WithJWTSecret(jwkJSON(t, &k.rsa.PublicKey, "", "")))
+	if _, e := a.AuthenticateToken(hs256(t, payload), true); e == nil || *e.Details != detailNoKey {
+		t.Errorf("HS256 vs RSA key: %+v", e)
+	}
+	// A JWKS with a malformed RSA key is not a JWKS; its text (≥ 32 bytes)
+	// becomes a plain HMAC secret, as in PostgREST.
+	bad := `{"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]}`
+	a, err := NewAuthenticator(WithJWTSecret(bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, e := a.AuthenticateToken(mint(t, `{"alg":"HS256"}`, payload, jwt.SigningMethodHS256, []byte(bad)), true); e != nil || id.Role != "r" {
+		t.Errorf("malformed JWKS as plain secret: %+v", e)
+	}
+}
+
+// TestCache: hits skip verification but never the clock checks.
+func TestCache(t *testing.T) {
+	now := testNow
+	clock := func() time.Time { return now }
+	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithDBAnonRole(specAnon), WithMiddlewareClock(clock), WithJWTCacheMaxEntries(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := testNow.Unix() + 60
+	tok := hs256(t, fmt.Sprintf(`{"role":"r","exp":%d,"nbf":%d}`, exp, testNow.Unix()+10))
+	if _, e := a.AuthenticateToken(tok, true); e != nil {
+		t.Fatal(e)
+	}
+	if a.cache.len() != 1 {
+		t.Fatalf("cache len %d", a.cache.len())
+	}
+	now = testNow.Add(-41 * time.Second) // before nbf - 30
+	if _, e := a.AuthenticateToken(tok, true); e == nil || e.Message != "JWT not yet valid" {
+		t.Fatalf("cached token before nbf: %+v", e)
+	}
+	now = time.Unix(exp+31, 0) // past exp + 30
+	if _, e := a.AuthenticateToken(tok, true); e == nil || e.Message != "JWT expired" {
+		t.Fatalf("cached token after exp: %+v", e)
+	}
+	if a.cache.len() != 0 {
+		t.Fatalf("expired token still cached")
+	}
+	now = testNow
+	// Bound: three tokens in a cache of two.
+	for i := range 3 {
+		if _, e := a.AuthenticateToken(hs256(t, fmt.Sprintf(`{"i":%d}`, i)), true); e != nil {
+			t.Fatal(e)
+		}
+	}
+	if a.cache.len() != 2 {
+		t.Fatalf("cache len %d, want 2", a.cache.len())
+	}
+	// Failures are never cached.
+	bad := authorToken[:len(authorToken)-2] + "xx"
+	a.AuthenticateToken(bad, true)
+	if a.cache.get(bad) != nil {
+		t.Fatal("bad token cached")
+	}
+}
+
+// TestSieve checks the eviction order: visited entries survive one pass.
+func TestSieve(t *testing.T) {
+	c := newTokenCache(3)
+	e := &verifiedToken{}
+	c.put("a", e)
+	c.put("b", e)
+	c.put("c", e)
+	c.get("a") // visited
+	c.put("d", e)
+	if c.get("b") != nil || c.get("a") == nil || c.get("c") == nil || c.get("d") == nil {
+		t.Fatalf("SIEVE should have evicted b")
+	}
+	for i := range 1000 {
+		c.put(strconv.Itoa(i), e)
+		if c.len() > 3 {
+			t.Fatalf("cache grew to %d", c.len())
+		}
+	}
+	if newTokenCache(0) != nil || newTokenCache(-1) != nil {
+		t.Fatal("max ≤ 0 must disable the cache")
+	}
+}
+
+func TestBoundedInt64(t *testing.T) {
+	cases := map[string]int64{
+		"1700000000": 1700000000, "1700000000.0": 1700000000, "1.7e9": 1700000000, "17E8": 1700000000,
+		"1893456000.5": 0, "1e30": 0, "-5": -5, "0": 0, "-0": 0, "0.5e1": 5, "9223372036854775807": 9223372036854775807,
+		"9223372036854775808": 0, "-9223372036854775808": -9223372036854775808, "1e-5": 0, "1e99999999999999999999": 0,
+		"100e-2": 1, "1e+2": 100,
+	}
+	for in, want := range cases {
+		if got := boundedInt64(in); got != want {
+			t.Errorf("%s: %d, want %d", in, got, want)
+		}
+	}
+}
+
+func writeFile(path, s string) error {
+	return os.WriteFile(path, []byte(s), 0o600)
+}

@@ -1,0 +1,873 @@
+package auth
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// rolePath is a compiled jwt-role-claim-key. PostgREST v16 reads it as an
+// RFC 9535 JSONPath when it starts with "$", and otherwise (v16.2+, with a
+// deprecation warning) as the older PostgREST DSL of v13/v14 (".role",
+// `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "x")]`). Only the first
+// value the path selects matters.
+type rolePath struct {
+	src  string
+	segs []segment
+}
+
+// segment selects children of every node it is given, in document order.
+type segment interface {
+	apply(node any, root any, out []any) []any
+}
+
+// errRoleClaimKey is PostgREST's start-up error for an unparsable key.
+func errRoleClaimKey(key string, why string) error {
+	return fmt.Errorf("failed to parse role-claim-key value (%s): %s", key, why)
+}
+
+// parseRoleClaimKey compiles a jwt-role-claim-key.
+func parseRoleClaimKey(key string) (*rolePath, error) {
+	p := &pathParser{s: key}
+	var segs []segment
+	var err error
+	if strings.HasPrefix(key, "$") {
+		segs, err = p.jsonPath()
+	} else {
+		segs, err = p.legacy()
+	}
+	if err != nil {
+		return nil, errRoleClaimKey(key, err.Error())
+	}
+	return &rolePath{src: key, segs: segs}, nil
+}
+
+// first returns the first node the path selects in claims.
+func (rp *rolePath) first(claims map[string]any) (any, bool) {
+	nodes := []any{claims}
+	for _, s := range rp.segs {
+		var next []any
+		for _, n := range nodes {
+			next = s.apply(n, claims, next)
+		}
+		if len(next) == 0 {
+			return nil, false
+		}
+		nodes = next
+	}
+	return nodes[0], true
+}
+
+// ---- selectors shared by both syntaxes ----
+
+type nameSeg string
+
+func (s nameSeg) apply(n, _ any, out []any) []any {
+	if m, ok := n.(map[string]any); ok {
+		if v, ok := m[string(s)]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+type indexSeg int
+
+func (s indexSeg) apply(n, _ any, out []any) []any {
+	a, ok := n.([]any)
+	if !ok {
+		return out
+	}
+	i := int(s)
+	if i < 0 {
+		i += len(a)
+	}
+	if i >= 0 && i < len(a) {
+		out = append(out, a[i])
+	}
+	return out
+}
+
+type wildcardSeg struct{}
+
+func (wildcardSeg) apply(n, _ any, out []any) []any {
+	switch v := n.(type) {
+	case []any:
+		out = append(out, v...)
+	case map[string]any:
+		// RFC 9535 leaves member order open; aeson's map is sorted.
+		for _, k := range sortedKeys(v) {
+			out = append(out, v[k])
+		}
+	}
+	return out
+}
+
+// unionSeg is "[a, b, ...]": each selector in turn.
+type unionSeg []segment
+
+func (u unionSeg) apply(n, root any, out []any) []any {
+	for _, s := range u {
+		out = s.apply(n, root, out)
+	}
+	return out
+}
+
+// filterSeg is RFC 9535 "[?expr]": children of n for which expr holds.
+type filterSeg struct{ expr filterExpr }
+
+func (f filterSeg) apply(n, root any, out []any) []any {
+	var kids []any
+	kids = wildcardSeg{}.apply(n, root, kids)
+	for _, c := range kids {
+		if f.expr.test(c, root) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// legacyFilterSeg is the old DSL's final "[?(@ OP "text")]": array elements
+// that are strings and satisfy OP; other elements are skipped.
+type legacyFilterSeg struct {
+	op   string
+	text string
+}
+
+func (f legacyFilterSeg) apply(n, _ any, out []any) []any {
+	a, ok := n.([]any)
+	if !ok {
+		return out
+	}
+	for _, e := range a {
+		s, ok := e.(string)
+		if !ok {
+			continue
+		}
+		var hit bool
+		switch f.op {
+		case "==":
+			hit = s == f.text
+		case "!=":
+			hit = s != f.text
+		case "^==":
+			hit = strings.HasPrefix(s, f.text)
+		case "==^":
+			hit = strings.HasSuffix(s, f.text)
+		case "*==":
+			hit = strings.Contains(s, f.text)
+		}
+		if hit {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ---- the parser ----
+
+type pathParser struct {
+	s   string
+	pos int
+}
+
+func (p *pathParser) eof() bool { return p.pos >= len(p.s) }
+
+func (p *pathParser) peek() byte {
+	if p.eof() {
+		return 0
+	}
+	return p.s[p.pos]
+}
+
+func (p *pathParser) accept(tok string) bool {
+	if strings.HasPrefix(p.s[p.pos:], tok) {
+		p.pos += len(tok)
+		return true
+	}
+	return false
+}
+
+func (p *pathParser) skipBlank() {
+	for !p.eof() && strings.IndexByte(" \t\n\r", p.peek()) >= 0 {
+		p.pos++
+	}
+}
+
+func (p *pathParser) errorf(format string, args ...any) error {
+	return fmt.Errorf("at offset %d: "+format, append([]any{p.pos}, args...)...)
+}
+
+// legacy parses the v13/v14 DSL: (.key | ."quoted" | [n])+ [?(@ OP "text")]?
+func (p *pathParser) legacy() ([]segment, error) {
+	var segs []segment
+	for !p.eof() {
+		switch {
+		case p.accept(`."`):
+			end := strings.IndexByte(p.s[p.pos:], '"')
+			if end < 0 {
+				return nil, p.errorf("unterminated quoted key")
+			}
+			segs = append(segs, nameSeg(p.s[p.pos:p.pos+end]))
+			p.pos += end + 1
+		case p.accept("."):
+			start := p.pos
+			for !p.eof() {
+				r, n := utf8.DecodeRuneInString(p.s[p.pos:])
+				if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '$' || r == '@') {
+					break
+				}
+				p.pos += n
+			}
+			if p.pos == start {
+				return nil, p.errorf("empty key")
+			}
+			segs = append(segs, nameSeg(p.s[start:p.pos]))
+		case p.accept("[?("):
+			p.skipBlank()
+			if !p.accept("@") {
+				return nil, p.errorf(`filter must compare "@"`)
+			}
+			p.skipBlank()
+			op := ""
+			for _, o := range []string{"^==", "==^", "*==", "==", "!="} {
+				if p.accept(o) {
+					op = o
+					break
+				}
+			}
+			if op == "" {
+				return nil, p.errorf("unknown filter operator")
+			}
+			p.skipBlank()
+			if !p.accept(`"`) {
+				return nil, p.errorf("filter needs a quoted string")
+			}
+			end := strings.IndexByte(p.s[p.pos:], '"')
+			if end < 0 {
+				return nil, p.errorf("unterminated filter string")
+			}
+			text := p.s[p.pos : p.pos+end]
+			p.pos += end + 1
+			p.skipBlank()
+			if !p.accept(")]") {
+				return nil, p.errorf(`filter must end with ")]"`)
+			}
+			if !p.eof() {
+				return nil, p.errorf("a filter must come last")
+			}
+			segs = append(segs, legacyFilterSeg{op: op, text: text})
+		case p.accept("["):
+			start := p.pos
+			for !p.eof() && p.peek() >= '0' && p.peek() <= '9' {
+				p.pos++
+			}
+			n, err := strconv.Atoi(p.s[start:p.pos])
+			if err != nil || !p.accept("]") {
+				return nil, p.errorf("bad index")
+			}
+			segs = append(segs, indexSeg(n))
+		default:
+			return nil, p.errorf("unexpected %q", p.peek())
+		}
+	}
+	if len(segs) == 0 {
+		return nil, p.errorf("empty path")
+	}
+	return segs, nil
+}
+
+// jsonPath parses the RFC 9535 subset PostgREST's role key needs: child
+// segments by name (dot or bracket, quoted with escapes), indexes (negative
+// from the end), wildcards, unions, and filters with comparisons, existence
+// tests, !, &&, ||, parentheses and the match()/search()/length()/count()
+// functions. Descendant segments ("..") and slices are refused at start-up
+// rather than evaluated wrongly.
+func (p *pathParser) jsonPath() ([]segment, error) {
+	if !p.accept("$") {
+		return nil, p.errorf(`must start with "$"`)
+	}
+	segs, err := p.segments()
+	if err != nil {
+		return nil, err
+	}
+	if !p.eof() {
+		return nil, p.errorf("unexpected %q", p.peek())
+	}
+	return segs, nil
+}
+
+func (p *pathParser) segments() ([]segment, error) {
+	var segs []segment
+	for {
+		save := p.pos
+		p.skipBlank()
+		switch {
+		case strings.HasPrefix(p.s[p.pos:], ".."):
+			return nil, p.errorf("descendant segments are not supported")
+		case p.accept(".*"):
+			segs = append(segs, wildcardSeg{})
+		case p.accept("."):
+			name, err := p.shorthandName()
+			if err != nil {
+				return nil, err
+			}
+			segs = append(segs, nameSeg(name))
+		case p.peek() == '[':
+			s, err := p.bracket()
+			if err != nil {
+				return nil, err
+			}
+			segs = append(segs, s)
+		default:
+			p.pos = save
+			return segs, nil
+		}
+	}
+}
+
+func (p *pathParser) shorthandName() (string, error) {
+	start := p.pos
+	for !p.eof() {
+		r, n := utf8.DecodeRuneInString(p.s[p.pos:])
+		first := p.pos == start
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r >= 0x80 || (!first && r >= '0' && r <= '9')
+		if !ok {
+			break
+		}
+		p.pos += n
+	}
+	if p.pos == start {
+		return "", p.errorf("member name expected")
+	}
+	return p.s[start:p.pos], nil
+}
+
+func (p *pathParser) bracket() (segment, error) {
+	p.pos++ // '['
+	var sels unionSeg
+	for {
+		p.skipBlank()
+		s, err := p.selector()
+		if err != nil {
+			return nil, err
+		}
+		sels = append(sels, s)
+		p.skipBlank()
+		if p.accept("]") {
+			break
+		}
+		if !p.accept(",") {
+			return nil, p.errorf(`"," or "]" expected`)
+		}
+	}
+	if len(sels) == 1 {
+		return sels[0], nil
+	}
+	return sels, nil
+}
+
+func (p *pathParser) selector() (segment, error) {
+	switch c := p.peek(); {
+	case c == '\'' || c == '"':
+		s, err := p.stringLiteral()
+		return nameSeg(s), err
+	case c == '*':
+		p.pos++
+		return wildcardSeg{}, nil
+	case c == '?':
+		p.pos++
+		e, err := p.logicalOr()
+		return filterSeg{e}, err
+	case c == '-' || c >= '0' && c <= '9':
+		n, err := p.integer()
+		if err != nil {
+			return nil, err
+		}
+		p.skipBlank()
+		if p.peek() == ':' {
+			return nil, p.errorf("slices are not supported")
+		}
+		return indexSeg(n), nil
+	case c == ':':
+		return nil, p.errorf("slices are not supported")
+	}
+	return nil, p.errorf("selector expected")
+}
+
+// integer reads an RFC 9535 int: no leading zeros, no "-0".
+func (p *pathParser) integer() (int, error) {
+	start := p.pos
+	p.accept("-")
+	digits := p.pos
+	for !p.eof() && p.peek() >= '0' && p.peek() <= '9' {
+		p.pos++
+	}
+	txt := p.s[start:p.pos]
+	if p.pos == digits || (p.s[digits] == '0' && (p.pos-digits > 1 || digits > start)) {
+		return 0, p.errorf("bad integer %q", txt)
+	}
+	n, err := strconv.Atoi(txt)
+	if err != nil {
+		return 0, p.errorf("bad integer %q", txt)
+	}
+	return n, nil
+}
+
+// stringLiteral reads an RFC 9535 single- or double-quoted string.
+func (p *pathParser) stringLiteral() (string, error) {
+	q := p.peek()
+	p.pos++
+	var b strings.Builder
+	for {
+		if p.eof() {
+			return "", p.errorf("unterminated string")
+		}
+		c := p.s[p.pos]
+		switch {
+		case c == q:
+			p.pos++
+			return b.String(), nil
+		case c < 0x20:
+			return "", p.errorf("control character in string")
+		case c == '\\':
+			p.pos++
+			if p.eof() {
+				return "", p.errorf("unterminated escape")
+			}
+			e := p.s[p.pos]
+			p.pos++
+			switch e {
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case '/', '\\':
+				b.WriteByte(e)
+			case '\'', '"':
+				if e != q {
+					return "", p.errorf("needless escape of %q", e)
+				}
+				b.WriteByte(e)
+			case 'u':
+				// Let encoding/json decode \uXXXX (and surrogate pairs).
+				end := p.pos + 4
+				if end+6 <= len(p.s) && p.s[end] == '\\' && p.s[end+1] == 'u' {
+					end += 6
+				}
+				if end > len(p.s) {
+					return "", p.errorf("bad \\u escape")
+				}
+				var r string
+				if json.Unmarshal([]byte(`"\u`+p.s[p.pos:end]+`"`), &r) != nil {
+					return "", p.errorf("bad \\u escape")
+				}
+				b.WriteString(r)
+				p.pos = end
+			default:
+				return "", p.errorf("bad escape \\%c", e)
+			}
+		default:
+			b.WriteByte(c)
+			p.pos++
+		}
+	}
+}
+
+// ---- filter expressions ----
+
+type filterExpr interface {
+	test(cur, root any) bool
+}
+
+type orExpr []filterExpr
+type andExpr []filterExpr
+type notExpr struct{ e filterExpr }
+
+func (o orExpr) test(c, r any) bool {
+	for _, e := range o {
+		if e.test(c, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a andExpr) test(c, r any) bool {
+	for _, e := range a {
+		if !e.test(c, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n notExpr) test(c, r any) bool { return !n.e.test(c, r) }
+
+// existsExpr is a bare query used as a test: true if it selects anything.
+type existsExpr struct{ q *queryOperand }
+
+func (e existsExpr) test(c, r any) bool { return len(e.q.nodes(c, r)) > 0 }
+
+// compareExpr is "a OP b" between literals, singular queries and functions.
+type compareExpr struct {
+	op   string
+	l, r operand
+}
+
+// operand yields one value, or nothing (ok == false).
+type operand interface {
+	value(cur, root any) (v any, ok bool)
+}
+
+type literal struct{ v any }
+
+func (l literal) value(_, _ any) (any, bool) { return l.v, true }
+
+type queryOperand struct {
+	relative bool // @ rather than $
+	segs     []segment
+}
+
+func (q *queryOperand) nodes(cur, root any) []any {
+	start := root
+	if q.relative {
+		start = cur
+	}
+	nodes := []any{start}
+	for _, s := range q.segs {
+		var next []any
+		for _, n := range nodes {
+			next = s.apply(n, root, next)
+		}
+		nodes = next
+	}
+	return nodes
+}
+
+func (q *queryOperand) value(cur, root any) (any, bool) {
+	n := q.nodes(cur, root)
+	if len(n) != 1 {
+		return nil, false
+	}
+	return n[0], true
+}
+
+// funcOperand is length(), count() or value(); match() and search() are
+// tests (funcTest).
+type funcOperand struct {
+	name string
+	arg  *queryOperand
+	lit  operand
+}
+
+func (f funcOperand) value(cur, root any) (any, bool) {
+	switch f.name {
+	case "count":
+		return json.Number(strconv.Itoa(len(f.arg.nodes(cur, root)))), true
+	case "value":
+		return f.arg.value(cur, root)
+	}
+	var v any
+	var ok bool
+	if f.arg != nil {
+		v, ok = f.arg.value(cur, root)
+	} else {
+		v, ok = f.lit.value(cur, root)
+	}
+	if !ok {
+		return nil, false
+	}
+	switch x := v.(type) {
+	case string:
+		return json.Number(strconv.Itoa(utf8.RuneCountInString(x))), true
+	case []any:
+		return json.Number(strconv.Itoa(len(x))), true
+	case map[string]any:
+		return json.Number(strconv.Itoa(len(x))), true
+	}
+	return nil, false
+}
+
+type funcTest struct {
+	full bool // match() must match the whole string; search() any part
+	arg  operand
+	re   *regexp.Regexp
+}
+
+func (f funcTest) test(c, r any) bool {
+	v, ok := f.arg.value(c, r)
+	s, isStr := v.(string)
+	return ok && isStr && f.re.MatchString(s)
+}
+
+func (e compareExpr) test(c, r any) bool {
+	lv, lok := e.l.value(c, r)
+	rv, rok := e.r.value(c, r)
+	switch e.op {
+	case "==":
+		return equalValues(lv, lok, rv, rok)
+	case "!=":
+		return !equalValues(lv, lok, rv, rok)
+	case "<":
+		return lessValues(lv, lok, rv, rok)
+	case ">":
+		return lessValues(rv, rok, lv, lok)
+	case "<=":
+		return lessValues(lv, lok, rv, rok) || equalValues(lv, lok, rv, rok)
+	case ">=":
+		return lessValues(rv, rok, lv, lok) || equalValues(lv, lok, rv, rok)
+	}
+	return false
+}
+
+func equalValues(a any, aok bool, b any, bok bool) bool {
+	if !aok || !bok {
+		return aok == bok // Nothing == Nothing
+	}
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		fx, _ := x.Float64()
+		fy, _ := y.Float64()
+		return fx == fy
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalValues(x[i], true, y[i], true) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !equalValues(v, true, w, true) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
+}
+
+func lessValues(a any, aok bool, b any, bok bool) bool {
+	if !aok || !bok {
+		return false
+	}
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		fx, _ := x.Float64()
+		fy, _ := y.Float64()
+		return fx < fy
+	case string:
+		y, ok := b.(string)
+		return ok && x < y // UTF-8 byte order is code point order
+	}
+	return false
+}
+
+func (p *pathParser) logicalOr() (filterExpr, error) {
+	var terms orExpr
+	for {
+		t, err := p.logicalAnd()
+		if err != nil {
+			return nil, err
+		}
+		terms = append(terms, t)
+		p.skipBlank()
+		if !p.accept("||") {
+			break
+		}
+	}
+	if len(terms) == 1 {
+		return terms[0], nil
+	}
+	return terms, nil
+}
+
+func (p *pathParser) logicalAnd() (filterExpr, error) {
+	var terms andExpr
+	for {
+		t, err := p.basicExpr()
+		if err != nil {
+			return nil, err
+		}
+		terms = append(terms, t)
+		p.skipBlank()
+		if !p.accept("&&") {
+			break
+		}
+	}
+	if len(terms) == 1 {
+		return terms[0], nil
+	}
+	return terms, nil
+}
+
+func (p *pathParser) basicExpr() (filterExpr, error) {
+	p.skipBlank()
+	if p.accept("!") {
+		p.skipBlank()
+		if p.peek() == '(' {
+			p.pos++
+			e, err := p.parenTail()
+			return notExpr{e}, err
+		}
+		e, err := p.testOnly()
+		return notExpr{e}, err
+	}
+	if p.peek() == '(' {
+		p.pos++
+		return p.parenTail()
+	}
+	left, test, err := p.operandOrTest()
+	if err != nil {
+		return nil, err
+	}
+	p.skipBlank()
+	for _, op := range []string{"==", "!=", "<=", ">=", "<", ">"} {
+		if p.accept(op) {
+			p.skipBlank()
+			right, rtest, err := p.operandOrTest()
+			if err != nil {
+				return nil, err
+			}
+			if left == nil || right == nil || rtest != nil && right == nil {
+				return nil, p.errorf("%s needs comparable operands", op)
+			}
+			return compareExpr{op: op, l: left, r: right}, nil
+		}
+	}
+	if test == nil {
+		return nil, p.errorf("a literal is not a test")
+	}
+	return test, nil
+}
+
+func (p *pathParser) parenTail() (filterExpr, error) {
+	e, err := p.logicalOr()
+	if err != nil {
+		return nil, err
+	}
+	p.skipBlank()
+	if !p.accept(")") {
+		return nil, p.errorf(`")" expected`)
+	}
+	return e, nil
+}
+
+func (p *pathParser) testOnly() (filterExpr, error) {
+	_, test, err := p.operandOrTest()
+	if err == nil && test == nil {
+		err = p.errorf("a test expected after !")
+	}
+	return test, err
+}
+
+// operandOrTest reads a literal, a query or a function call. A query can act
+// both as an operand (if singular) and as an existence test.
+func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
+	switch c := p.peek(); {
+	case c == '@' || c == '$':
+		p.pos++
+		segs, err := p.segments()
+		if err != nil {
+			return nil, nil, err
+		}
+		q := &queryOperand{relative: c == '@', segs: segs}
+		return q, existsExpr{q}, nil
+	case c == '\'' || c == '"':
+		s, err := p.stringLiteral()
+		return literal{s}, nil, err
+	case c == '-' || c >= '0' && c <= '9':
+		start := p.pos
+		for !p.eof() && strings.IndexByte("+-.eE0123456789", p.peek()) >= 0 {
+			p.pos++
+		}
+		var n json.Number
+		if json.Unmarshal([]byte(p.s[start:p.pos]), &n) != nil {
+			return nil, nil, p.errorf("bad number")
+		}
+		return literal{n}, nil, nil
+	case p.accept("true"):
+		return literal{true}, nil, nil
+	case p.accept("false"):
+		return literal{false}, nil, nil
+	case p.accept("null"):
+		return literal{nil}, nil, nil
+	}
+	for _, fn := range []string{"length", "count", "value", "match", "search"} {
+		if !p.accept(fn + "(") {
+			continue
+		}
+		p.skipBlank()
+		arg, _, err := p.operandOrTest()
+		if err != nil {
+			return nil, nil, err
+		}
+		p.skipBlank()
+		switch fn {
+		case "match", "search":
+			if !p.accept(",") {
+				return nil, nil, p.errorf("%s() takes two arguments", fn)
+			}
+			p.skipBlank()
+			if c := p.peek(); c != '\'' && c != '"' {
+				return nil, nil, p.errorf("%s() needs a literal pattern", fn)
+			}
+			pat, err := p.stringLiteral()
+			if err != nil {
+				return nil, nil, err
+			}
+			if fn == "match" {
+				pat = `\A(?:` + pat + `)\z`
+			}
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, nil, p.errorf("bad pattern: %v", err)
+			}
+			p.skipBlank()
+			if !p.accept(")") {
+				return nil, nil, p.errorf(`")" expected`)
+			}
+			return nil, funcTest{full: fn == "match", arg: arg, re: re}, nil
+		}
+		if !p.accept(")") {
+			return nil, nil, p.errorf(`")" expected`)
+		}
+		q, isQuery := arg.(*queryOperand)
+		if (fn == "count" || fn == "value") && !isQuery {
+			return nil, nil, p.errorf("%s() takes a query", fn)
+		}
+		if fn == "length" && !isQuery {
+			return funcOperand{name: fn, lit: arg}, nil, nil
+		}
+		return funcOperand{name: fn, arg: q}, nil, nil
+	}
+	return nil, nil, p.errorf("operand expected")
+}
