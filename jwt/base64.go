@@ -1,0 +1,118 @@
+package jwt
+
+import (
+	"encoding/base64"
+	"unicode/utf8"
+)
+
+// URLEncode is pgjwt's url_encode(bytea): PostgreSQL's base64 with "+/"
+// turned into "-_" and the "=" padding and line breaks deleted, which is
+// exactly unpadded base64url (RFC 4648 §5).
+func URLEncode(data []byte) string {
+	return base64.RawURLEncoding.EncodeToString(data)
+}
+
+// URLDecode is pgjwt's url_decode(text): "-_" become "+/", the text is padded
+// with "=" to a multiple of four CHARACTERS (whitespace and "=" included),
+// and the result goes through PostgreSQL's own base64 decoder, whose rules
+// differ from encoding/base64 (see decodeBase64). Errors carry PostgreSQL's
+// SQLSTATE 22023 and message. s must be text a UTF8 database can hold.
+func URLDecode(s string) ([]byte, error) {
+	if err := checkText(s); err != nil {
+		return nil, err
+	}
+	return urlDecode(nil, s)
+}
+
+// urlDecode appends the decoded bytes of the valid UTF-8 text s to dst.
+func urlDecode(dst []byte, s string) ([]byte, error) {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			n = utf8.RuneCountInString(s)
+			break
+		}
+	}
+	return decodeBase64(dst, s, (4-n%4)%4)
+}
+
+// base64Value maps a standard-alphabet byte to its value; -1 elsewhere.
+// url_decode has already turned "-" and "_" into "+" and "/", so both
+// alphabets are accepted here, even mixed.
+var base64Value = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(std); i++ {
+		t[std[i]] = int8(i)
+	}
+	t['-'], t['_'] = 62, 63
+	return t
+}()
+
+// decodeBase64 restates PostgreSQL's base64 decoder over s followed by pad
+// "=" characters, appending to dst. Its rules, all bug-compatible:
+//   - space, TAB, LF and CR are skipped (but url_decode counted them);
+//   - "=" is allowed at the third or fourth symbol of a group the first
+//     time; afterwards it is never checked again and counts as a zero symbol;
+//   - once padding was seen, every later group also yields only one or two
+//     bytes (the flag is never reset): "QQ==QUJD" → "AA";
+//   - unused low bits of the last symbol are ignored: "QR" → "A";
+//   - the first offending character in scan order decides the error.
+func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
+	var (
+		acc  uint32
+		pos  int
+		stop int // 0: no "=" yet; 1: first "=" at the third symbol; 2: at the fourth
+	)
+	total := len(s) + pad
+	for i := 0; i < total; i++ {
+		c := byte('=')
+		if i < len(s) {
+			c = s[i]
+		}
+		var v int8
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '=':
+			if stop == 0 {
+				switch pos {
+				case 2:
+					stop = 1
+				case 3:
+					stop = 2
+				default:
+					return dst, ErrBase64Padding
+				}
+			}
+		default:
+			if v = base64Value[c]; v < 0 {
+				return dst, invalidSymbol(s[i:])
+			}
+		}
+		acc = acc<<6 | uint32(v)
+		if pos++; pos == 4 {
+			dst = append(dst, byte(acc>>16))
+			if stop != 1 {
+				dst = append(dst, byte(acc>>8))
+			}
+			if stop == 0 {
+				dst = append(dst, byte(acc))
+			}
+			acc, pos = 0, 0
+		}
+	}
+	if pos != 0 {
+		return dst, ErrBase64End
+	}
+	return dst, nil
+}
+
+// invalidSymbol names the whole character at the start of rest, as
+// PostgreSQL prints it (pg_mblen bytes of the database encoding, UTF-8 here).
+func invalidSymbol(rest string) error {
+	n := min(utf8Len(rest[0]), len(rest))
+	return ErrBase64Symbol.With(`invalid symbol "` + rest[:n] + `" found while decoding base64 sequence`)
+}

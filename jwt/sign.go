@@ -1,0 +1,84 @@
+package jwt
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"unsafe"
+)
+
+// headerB64 are the base64url texts of the only headers pgjwt can sign with:
+// {"alg":"<name>","typ":"JWT"}, written literally (no spaces, alg before typ).
+var headerB64 = [...]string{
+	algHS256: URLEncode([]byte(`{"alg":"HS256","typ":"JWT"}`)),
+	algHS384: URLEncode([]byte(`{"alg":"HS384","typ":"JWT"}`)),
+	algHS512: URLEncode([]byte(`{"alg":"HS512","typ":"JWT"}`)),
+}
+
+// Sign is pgjwt's sign(payload json, secret text, algorithm text): the token
+// header.payload.signature where header is {"alg":"<algorithm>","typ":"JWT"},
+// payload is the payload text VERBATIM (whitespace, key order, duplicate keys
+// and number spelling are kept, as PostgreSQL's json type keeps them) and the
+// signature is the HMAC of "header.payload" in base64url.
+//
+// payload must be JSON as PostgreSQL's json input accepts it (any JSON value,
+// not only objects), else the error is the 22P02 PostgreSQL raises when the
+// text is cast to json (Detail says why). algorithm must be HS256, HS384 or
+// HS512 exactly; anything else is ErrUnknownAlgorithm, as in pgjwt.
+//
+// secret is used as raw bytes, as pgcrypto uses the bytes of the text in the
+// database encoding: a UTF-8 string matches a UTF8 database; for a LATIN1
+// database pass the LATIN1 bytes. An empty secret is allowed (as in pgjwt),
+// but never safe.
+func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
+	if err := checkText(payload); err != nil {
+		return "", err
+	}
+	if err := validateJSON(payload); err != nil {
+		return "", err
+	}
+	alg := algorithmOf(algorithm)
+	if alg == algUnknown {
+		return "", ErrUnknownAlgorithm
+	}
+	if err := checkNoNUL(secret); err != nil {
+		return "", err
+	}
+	return signValid(payload, secret, alg), nil
+}
+
+// signValid builds the token in one allocation: the signing input is
+// written into the buffer that then receives the signature.
+func signValid(payload []byte, secret string, alg algorithm) string {
+	head := headerB64[alg]
+	size := len(head) + 1 + base64.RawURLEncoding.EncodedLen(len(payload)) + 1 + alg.macLen()
+	buf := make([]byte, 0, size)
+	buf = append(buf, head...)
+	buf = append(buf, '.')
+	buf = base64.RawURLEncoding.AppendEncode(buf, payload)
+	input := buf
+	buf = append(buf, '.')
+	buf = appendMAC(buf, input, secret, alg)
+	// buf is never written again: share its bytes instead of copying them.
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
+}
+
+// AlgorithmSign is pgjwt's algorithm_sign(signables, secret, algorithm): the
+// unpadded base64url HMAC of signables under secret, with SHA-256, SHA-384 or
+// SHA-512 for HS256, HS384, HS512. Any other algorithm name is
+// ErrUnknownAlgorithm. Both strings are used as raw bytes (the bytes of the
+// text in the database encoding); PostgreSQL text cannot hold NUL, so a NUL
+// byte is an ErrInvalidEncoding.
+func AlgorithmSign(signables, secret, algorithm string) (string, error) {
+	alg := algorithmOf(algorithm)
+	if alg == algUnknown {
+		return "", ErrUnknownAlgorithm
+	}
+	if err := checkNoNUL(signables); err != nil {
+		return "", err
+	}
+	if err := checkNoNUL(secret); err != nil {
+		return "", err
+	}
+	buf := appendMAC(make([]byte, 0, alg.macLen()), []byte(signables), secret, alg)
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+}
