@@ -1,0 +1,96 @@
+package pgjson
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string the way PostgreSQL's escape_json
+// writes text: the five short escapes \b \f \n \r \t, \" and \\, every other
+// byte below 0x20 as \u00xx (lower-case hex), and everything else verbatim:
+// '/', '<', '>', '&', DEL, U+2028 and U+2029 are not escaped (encoding/json
+// escapes some of them, so its output differs).
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"':
+			dst = append(dst, '\\', '"')
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// checkText reports whether s could be the value of a text datum in a UTF8
+// database: valid UTF-8 without NUL bytes. The error names the offending
+// bytes as PostgreSQL's "invalid byte sequence" message does.
+func checkText(s string) error {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == 0 {
+				return ErrInvalidUTF8.With(`invalid byte sequence for encoding "UTF8": 0x00`)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return ErrInvalidUTF8.With(`invalid byte sequence for encoding "UTF8": ` + badBytes(s[i:]))
+		}
+		i += size
+	}
+	return nil
+}
+
+// badBytes formats the start of an invalid sequence as PostgreSQL does: as
+// many bytes as the lead byte announces (at least one, at most what is
+// left), each as 0x%02x, separated by spaces.
+func badBytes(s string) string {
+	n := 1
+	switch c := s[0]; {
+	case c&0xe0 == 0xc0:
+		n = 2
+	case c&0xf0 == 0xe0:
+		n = 3
+	case c&0xf8 == 0xf0:
+		n = 4
+	}
+	if n > len(s) {
+		n = len(s)
+	}
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("0x")
+		b.WriteByte(hexDigits[s[i]>>4])
+		b.WriteByte(hexDigits[s[i]&0xf])
+	}
+	return b.String()
+}

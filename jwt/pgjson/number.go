@@ -1,0 +1,196 @@
+package pgjson
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Numeric is the text of a PostgreSQL numeric value, such as "1.50", "-3e2"
+// or "NaN". It renders as numeric_out prints the value numeric_in reads from
+// the text: "1.50" stays "1.50" (the display scale keeps trailing zeros),
+// "-3e2" becomes "-300", "1.5e-3" becomes "0.0015", "-0.0" becomes "0.0".
+// NaN, Infinity and -Infinity are not JSON numbers, so the json producers
+// render them as the strings "NaN", "Infinity" and "-Infinity", as
+// PostgreSQL does.
+//
+// Accepted text is what numeric_in accepts on every major this module
+// supports: optional surrounding white space, an optional sign, decimal
+// digits with at most one point, an optional exponent (e or E, |exp| ≤ 1000),
+// or (any letter case) NaN, [+-]Infinity, [+-]inf. The underscores and
+// 0x/0o/0b prefixes that PostgreSQL 16+ accepts are refused, so that a
+// Numeric means the same number on every major.
+type Numeric string
+
+// Limits of the numeric type (PostgreSQL's NUMERIC_MAX_PRECISION and the
+// digits its weight and display scale can hold).
+const (
+	maxNumericExponent  = 1000
+	maxNumericIntDigits = 131072
+	maxNumericScale     = 16383
+)
+
+// appendNumeric appends numeric_out(numeric_in(s)). For NaN and the
+// infinities it appends nothing and returns their output text in special.
+func appendNumeric(dst []byte, s string) (out []byte, special string, err error) {
+	t := strings.Trim(s, " \t\n\r\v\f")
+	body := t
+	neg := false
+	if body != "" && (body[0] == '+' || body[0] == '-') {
+		neg = body[0] == '-'
+		body = body[1:]
+	}
+	switch strings.ToLower(body) {
+	case "nan":
+		if t[0] == '+' || t[0] == '-' {
+			return dst, "", numericSyntax(s)
+		}
+		return dst, "NaN", nil
+	case "infinity", "inf":
+		if neg {
+			return dst, "-Infinity", nil
+		}
+		return dst, "Infinity", nil
+	}
+	// digits[.digits] | .digits, then [eE][+-]digits
+	i := 0
+	for i < len(body) && isDigit(body[i]) {
+		i++
+	}
+	intDigits := body[:i]
+	fracDigits := ""
+	if i < len(body) && body[i] == '.' {
+		i++
+		j := i
+		for i < len(body) && isDigit(body[i]) {
+			i++
+		}
+		fracDigits = body[j:i]
+	}
+	if intDigits == "" && fracDigits == "" {
+		return dst, "", numericSyntax(s)
+	}
+	exp := 0
+	if i < len(body) && (body[i] == 'e' || body[i] == 'E') {
+		i++
+		expNeg := false
+		if i < len(body) && (body[i] == '+' || body[i] == '-') {
+			expNeg = body[i] == '-'
+			i++
+		}
+		j := i
+		for i < len(body) && isDigit(body[i]) {
+			if exp <= maxNumericExponent {
+				exp = exp*10 + int(body[i]-'0')
+			}
+			i++
+		}
+		if j == i || exp > maxNumericExponent {
+			return dst, "", numericSyntax(s)
+		}
+		if expNeg {
+			exp = -exp
+		}
+	}
+	if i != len(body) {
+		return dst, "", numericSyntax(s)
+	}
+	return appendDecimal(dst, neg, intDigits, fracDigits, exp)
+}
+
+// appendDecimal renders the exact decimal sign·intDigits.fracDigits·10^exp
+// as numeric_out does: no exponent, no leading zeros, and as many fraction
+// digits as the display scale max(0, len(fracDigits)-exp) that numeric_in
+// gives it.
+func appendDecimal(dst []byte, neg bool, intDigits, fracDigits string, exp int) ([]byte, string, error) {
+	scale := len(fracDigits) - exp
+	if scale < 0 {
+		scale = 0
+	}
+	point := len(intDigits) + exp // position of the point among all digits
+	all := len(intDigits) + len(fracDigits)
+	digit := func(k int) byte { // k-th digit of intDigits‖fracDigits, 0 outside
+		switch {
+		case k < 0 || k >= all:
+			return '0'
+		case k < len(intDigits):
+			return intDigits[k]
+		default:
+			return fracDigits[k-len(intDigits)]
+		}
+	}
+	first := 0 // first significant integer digit
+	for first < point && digit(first) == '0' {
+		first++
+	}
+	if point-first > maxNumericIntDigits || scale > maxNumericScale {
+		return dst, "", ErrNumericOverflow
+	}
+	zero := true
+	for k := 0; k < all; k++ {
+		if digit(k) != '0' {
+			zero = false
+			break
+		}
+	}
+	if neg && !zero { // numeric has no negative zero
+		dst = append(dst, '-')
+	}
+	if first >= point {
+		dst = append(dst, '0')
+	}
+	for k := first; k < point; k++ {
+		dst = append(dst, digit(k))
+	}
+	if scale > 0 {
+		dst = append(dst, '.')
+		for k := point; k < point+scale; k++ {
+			dst = append(dst, digit(k))
+		}
+	}
+	return dst, "", nil
+}
+
+func numericSyntax(s string) error {
+	return ErrNumericSyntax.With(`invalid input syntax for type numeric: "` + s + `"`)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// appendFloat appends f as float8out (bits 64) or float4out (bits 32) print
+// it with the default extra_float_digits=1 of PostgreSQL 12+: the shortest
+// text that reads back to the same value, in positional notation when the
+// decimal exponent lies in [-4, 15) for float8 and [-4, 6) for float4, else
+// as d.ddde±XX. Go's %g switches at another exponent, hence this function.
+// NaN and the infinities return their output text in special instead.
+func appendFloat(dst []byte, f float64, bits int) (out []byte, special string) {
+	switch {
+	case math.IsNaN(f):
+		return dst, "NaN"
+	case math.IsInf(f, 1):
+		return dst, "Infinity"
+	case math.IsInf(f, -1):
+		return dst, "-Infinity"
+	}
+	limit := 15 // DBL_DIG
+	if bits == 32 {
+		limit = 6 // FLT_DIG
+	}
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], f, 'e', -1, bits)
+	x := len(e) - 1
+	for e[x] != 'e' {
+		x--
+	}
+	exp := 0
+	for _, c := range e[x+2:] { // after the 'e' and its sign
+		exp = exp*10 + int(c-'0')
+	}
+	if e[x+1] == '-' {
+		exp = -exp
+	}
+	if f == 0 || (exp >= -4 && exp < limit) {
+		return strconv.AppendFloat(dst, f, 'f', -1, bits), ""
+	}
+	return append(dst, e...), ""
+}
