@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// setRequestSQL is PostgREST's transaction prologue (Query/PreQuery.hs): one
+// statement, every setting transaction-local. set_config('role', …, true) is
+// SET LOCAL ROLE: PostgreSQL itself checks the role (22023 "role … does not
+// exist", 42501 "permission denied to set role …"), and the value "none"
+// resets to the session user, a quirk PostgREST passes through unchanged.
+const setRequestSQL = `select set_config('role', $1, true),
+	set_config('request.jwt.claims', $2, true),
+	set_config('request.method', $3, true),
+	set_config('request.path', $4, true),
+	set_config('request.headers', $5, true),
+	set_config('request.cookies', $6, true)`
+
+// SetRequestContext hands the request to the database as PostgREST does
+// before running it: inside tx it switches to id.Role and sets
+// request.jwt.claims (id.Claims), request.method, request.path (the raw path
+// without query string), request.headers (all headers but Cookie, names
+// lower-cased, the last of duplicates, including authorization and host) and
+// request.cookies (from the first Cookie header), in one statement, all
+// transaction-local. Policies then read them with
+// current_setting('request.jwt.claims', true)::json->>'email'.
+//
+// The connection should log in as PostgREST's "authenticator": a NOINHERIT
+// role granted the anonymous and user roles, so that the switch is what
+// grants privileges.
+//
+// A failure is returned as an *APIError carrying PostgREST's response: an
+// unknown role is 401 (with WWW-Authenticate: Bearer), a role the
+// authenticator may not become is 403, or 401 when it is the anonymous role.
+// Map later query errors with FromDBError(err, id.Authenticated).
+//
+// Not reproduced: search_path, the role's ALTER ROLE … SET settings and
+// app.settings.* (PostgREST sets them in the same statement; set them in
+// the transaction yourself if you rely on them); PostgREST emits the header
+// object in hash order, this emits it sorted.
+func SetRequestContext(ctx context.Context, tx pgx.Tx, id *Identity, r *http.Request) error {
+	if id == nil || r == nil {
+		return errors.New("auth: SetRequestContext needs the request and its Identity")
+	}
+	_, err := tx.Exec(ctx, setRequestSQL, id.Role, id.Claims, r.Method, rawPath(r),
+		string(headersJSON(r)), string(cookiesJSON(r)))
+	if err != nil {
+		return FromDBError(err, id.Authenticated)
+	}
+	return nil
+}
+
+// rawPath is the path as the client sent it, without the query string.
+func rawPath(r *http.Request) string {
+	if strings.HasPrefix(r.RequestURI, "/") {
+		p, _, _ := strings.Cut(r.RequestURI, "?")
+		return p
+	}
+	return r.URL.EscapedPath()
+}
+
+// headersJSON renders the request headers as PostgREST's request.headers.
+// net/http moves Host out of the header map; it is put back.
+func headersJSON(r *http.Request) []byte {
+	m := make(map[string]any, len(r.Header)+1)
+	for name, vals := range r.Header {
+		if len(vals) == 0 || strings.EqualFold(name, "Cookie") {
+			continue
+		}
+		m[strings.ToLower(name)] = vals[len(vals)-1]
+	}
+	if r.Host != "" {
+		if _, ok := m["host"]; !ok {
+			m["host"] = r.Host
+		}
+	}
+	return appendAeson(nil, m)
+}
+
+// cookiesJSON parses the first Cookie header as wai's parseCookies does: pairs
+// split at ';', leading spaces dropped, name and value split at the first
+// '='; the last of duplicate names wins. Values are kept verbatim.
+func cookiesJSON(r *http.Request) []byte {
+	m := map[string]any{}
+	if vals := r.Header["Cookie"]; len(vals) > 0 {
+		for _, pair := range strings.Split(vals[0], ";") {
+			pair = strings.TrimLeft(pair, " ")
+			if pair == "" {
+				continue
+			}
+			name, value, _ := strings.Cut(pair, "=")
+			m[name] = value
+		}
+	}
+	return appendAeson(nil, m)
+}
