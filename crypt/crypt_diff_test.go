@@ -1,6 +1,8 @@
 package crypt
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -351,4 +353,30 @@ func algorithmOf(setting string, major int) string {
 		}
 	}
 	return "des"
+}
+
+// TestNULMatchesServer: a NUL byte is refused with the error the server
+// gives a client that sends one in a text value of a UTF8 database.
+func TestNULMatchesServer(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		var res string
+		err := c.UTF8.Pool.QueryRow(ctx, "select crypt($1::text, 'ab')", "a\x00b").Scan(&res)
+		pgCode, pgMsg, ok := pgtest.ErrorOf(err)
+		if !ok {
+			t.Fatalf("server: %v", err)
+		}
+		for _, call := range []func() (string, error){
+			func() (string, error) { return ForVersion(c.Major).Crypt("a\x00b", "ab") },
+			func() (string, error) { return ForVersion(c.Major).Crypt("ab", "a\x00b") },
+			func() (string, error) { return ForVersion(c.Major).GenSalt("b\x00f") },
+		} {
+			_, err := call()
+			code, msg, _ := pgtest.ErrorOf(err)
+			if code != pgCode || msg != pgMsg || !errors.Is(err, ErrNUL) {
+				t.Errorf("go %v (%s %q), pg %s %q", err, code, msg, pgCode, pgMsg)
+			}
+		}
+	})
 }

@@ -29,10 +29,12 @@ var (
 	// [./0-9A-Za-z]; the instance's message names the character
 	// (22023 `invalid character in salt string: "<c>"`).
 	ErrInvalidSaltChar = sqlerr.New("crypt", "22023", "invalid character in salt string")
-	// ErrNUL: the password or setting contains a NUL byte, which PostgreSQL
-	// text cannot hold, so no pgcrypto call could ever see it. pgcrypto has
-	// no such error; 22021 is what PostgreSQL raises for a NUL in text input.
-	ErrNUL = sqlerr.New("crypt", "22021", "invalid byte sequence for encoding: 0x00")
+	// ErrNUL: the password, setting or gen_salt type contains a NUL byte,
+	// which PostgreSQL text cannot hold, so no pgcrypto call could ever see
+	// it. pgcrypto has no such error; this is the error (SQLSTATE 22021) the
+	// server raises when a client sends a NUL inside a text value, as a
+	// UTF8 database words it.
+	ErrNUL = sqlerr.New("crypt", "22021", `invalid byte sequence for encoding "UTF8": 0x00`)
 )
 
 // Errors of gen_salt(), with the SQLSTATE and message pgcrypto raises.
