@@ -3,6 +3,7 @@ package jwt
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -109,3 +110,5 @@ func describe(s string) string { return fmt.Sprintf("%q", s) }
 
 // pgText reports whether s can be a text value of a UTF8 database.
 func pgText(s string) bool { return utf8.ValidString(s) && !strings.Contains(s, "\x00") }
+
+func strconvG(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

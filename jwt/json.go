@@ -287,16 +287,10 @@ func (l *jsonLexer) unexpected(ctx parseContext) error {
 	return jsonSyntaxError(`Expected JSON value, but found "` + tok + `".`)
 }
 
-// jsonVisitor sees the tokens of a well-formed document: every object key
-// and every value, with its depth (1 = members of the top-level object).
-type jsonVisitor interface {
-	key(l *jsonLexer, depth int)
-	value(l *jsonLexer, depth int, composite bool)
-}
-
 // parseJSON checks in as PostgreSQL's json input (or, with unescape, its
-// de-escaping parse) does, reporting keys and values to v when v is not nil.
-func parseJSON(in []byte, unescape bool, v jsonVisitor) error {
+// de-escaping parse) does, reporting the top-level members to v when v is
+// not nil.
+func parseJSON(in []byte, unescape bool, v *claimFinder) error {
 	l := jsonLexer{in: in, unescape: unescape}
 	var stackBuf [32]byte
 	stack := stackBuf[:0] // '{' or '[' per open container

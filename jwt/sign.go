@@ -6,13 +6,21 @@ import (
 	"unsafe"
 )
 
-// headerB64 are the base64url texts of the only headers pgjwt can sign with:
-// {"alg":"<name>","typ":"JWT"}, written literally (no spaces, alg before typ).
-var headerB64 = [...]string{
-	algHS256: URLEncode([]byte(`{"alg":"HS256","typ":"JWT"}`)),
-	algHS384: URLEncode([]byte(`{"alg":"HS384","typ":"JWT"}`)),
-	algHS512: URLEncode([]byte(`{"alg":"HS512","typ":"JWT"}`)),
-}
+// headerJSON are the only headers pgjwt can sign with:
+// {"alg":"<name>","typ":"JWT"}, written literally (no spaces, alg before
+// typ); headerB64 their base64url texts.
+var (
+	headerJSON = [...]string{
+		algHS256: `{"alg":"HS256","typ":"JWT"}`,
+		algHS384: `{"alg":"HS384","typ":"JWT"}`,
+		algHS512: `{"alg":"HS512","typ":"JWT"}`,
+	}
+	headerB64 = [...]string{
+		algHS256: URLEncode([]byte(headerJSON[algHS256])),
+		algHS384: URLEncode([]byte(headerJSON[algHS384])),
+		algHS512: URLEncode([]byte(headerJSON[algHS512])),
+	}
+)
 
 // Sign is pgjwt's sign(payload json, secret text, algorithm text): the token
 // header.payload.signature where header is {"alg":"<algorithm>","typ":"JWT"},

@@ -1,0 +1,196 @@
+package jwt
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// Validity is pgjwt's three-valued verdict: SQL true, false or NULL.
+type Validity int8
+
+const (
+	// Unknown is SQL NULL: the token has fewer than three segments, and
+	// nothing (no failed nbf/exp window) says it is invalid.
+	Unknown Validity = iota
+	// Invalid is false: a wrong signature, or outside the nbf/exp window.
+	Invalid
+	// Valid is true: the signature matches and the time lies in the window.
+	Valid
+)
+
+// String returns "true", "false" or "NULL", as psql would show the value.
+func (v Validity) String() string {
+	switch v {
+	case Valid:
+		return "true"
+	case Invalid:
+		return "false"
+	}
+	return "NULL"
+}
+
+// Result is the row pgjwt's verify() returns.
+type Result struct {
+	// Header is the first segment, decoded: its JSON text verbatim. pgjwt
+	// never reads it; in particular its "alg" is ignored.
+	Header json.RawMessage
+	// Payload is the second segment, decoded, verbatim; nil (SQL NULL) when
+	// the token has no second segment.
+	Payload json.RawMessage
+	// Valid is the verdict. Only Valid means the token may be trusted.
+	Valid Validity
+}
+
+// Verify is pgjwt 0.2.0's verify(token, secret, algorithm) at the current
+// time; see VerifyAt.
+func Verify(token, secret, algorithm string) (Result, error) {
+	return VerifyAt(token, secret, algorithm, time.Now())
+}
+
+// VerifyAt is pgjwt 0.2.0's verify(token, secret, algorithm) as evaluated
+// by SELECT * FROM verify(...) in a transaction that started at now
+// (PostgreSQL's CURRENT_TIMESTAMP is the transaction start; now is cut to
+// whole microseconds, as timestamptz has no finer precision).
+//
+// The verdict: the token is split on every "."; segments after the third
+// are ignored. The signature is the HMAC of "segment1.segment2" under secret
+// with the algorithm ARGUMENT (the header's alg is never consulted), compared
+// with the third segment as text - here in constant time, which changes no
+// verdict. With a matching signature the token is Valid when
+// nbf <= now < exp; nbf and exp are read from the top-level payload keys
+// (the last duplicate wins) through TryCastDouble, so numbers and numeric
+// strings count and anything else is no bound. With fewer than three
+// segments the verdict is Unknown unless the window already fails.
+//
+// Errors come in PostgreSQL's evaluation order, each with its SQLSTATE and
+// message: the header is decoded first (base64 22023, UTF-8 22021, JSON
+// 22P02), then the payload, then the algorithm is checked (22023, only when
+// there are at least two segments), and - unless the signature is wrong -
+// the window: a \u0000 or an unpaired surrogate escape anywhere in the
+// payload (22P05/22P02), NaN or out-of-range claims (22008), nbf after exp
+// (22000).
+//
+// secret is used as raw bytes, as for Sign.
+func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
+	if err := checkText(token); err != nil {
+		return Result{}, err
+	}
+	if err := checkNoNUL(secret); err != nil {
+		return Result{}, err
+	}
+	seg1, rest, has2 := strings.Cut(token, ".")
+	seg2, rest, has3 := strings.Cut(rest, ".")
+	seg3, _, _ := strings.Cut(rest, ".")
+
+	// One buffer holds both decoded segments.
+	buf := make([]byte, 0, decodedMax(seg1)+decodedMax(seg2))
+	buf, err := decodeSegment(buf, seg1)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Header: json.RawMessage(buf[:len(buf):len(buf)])}
+	if has2 {
+		start := len(buf)
+		if buf, err = decodeSegment(buf, seg2); err != nil {
+			return Result{}, err
+		}
+		res.Payload = json.RawMessage(buf[start:len(buf):len(buf)])
+	}
+
+	signature := Unknown
+	if has2 {
+		// pgjwt computes the HMAC whenever there is a payload segment, even
+		// without a third segment to compare it with: so a bad algorithm is
+		// an error for two-segment tokens too.
+		alg := algorithmOf(algorithm)
+		if alg == algUnknown {
+			return Result{}, ErrUnknownAlgorithm
+		}
+		if has3 {
+			signature = Invalid
+			var mac [86]byte
+			input := token[:len(seg1)+1+len(seg2)]
+			want := appendMAC(mac[:0], unsafe.Slice(unsafe.StringData(input), len(input)), secret, alg)
+			if len(seg3) == len(want) && subtle.ConstantTimeCompare(want, unsafe.Slice(unsafe.StringData(seg3), len(seg3))) == 1 {
+				signature = Valid
+			}
+		}
+	}
+	if signature == Invalid {
+		// false AND window: the window is never evaluated, so its errors
+		// cannot happen.
+		res.Valid = Invalid
+		return res, nil
+	}
+	inWindow, err := window(res.Payload, now)
+	switch {
+	case err != nil:
+		return Result{}, err
+	case !inWindow:
+		res.Valid = Invalid
+	default:
+		res.Valid = signature // true, or NULL AND true = NULL
+	}
+	return res, nil
+}
+
+// decodedMax bounds the bytes url_decode can produce from s.
+func decodedMax(s string) int { return (len(s)+3)/4*3 + 3 }
+
+// decodeSegment is convert_from(url_decode(seg), 'utf8')::json, appended to
+// dst. The headers pgjwt itself writes are recognised without decoding.
+func decodeSegment(dst []byte, seg string) ([]byte, error) {
+	for alg := algHS256; alg <= algHS512; alg++ {
+		if seg == headerB64[alg] {
+			return append(dst, headerJSON[alg]...), nil
+		}
+	}
+	start := len(dst)
+	dst, err := urlDecode(dst, seg)
+	if err != nil {
+		return dst, err
+	}
+	text := dst[start:]
+	if err := checkText(text); err != nil {
+		return dst, err
+	}
+	if err := validateJSON(text); err != nil {
+		return dst, err
+	}
+	return dst, nil
+}
+
+// window is pgjwt 0.2.0's
+// tstzrange(to_timestamp(nbf), to_timestamp(exp)) @> CURRENT_TIMESTAMP,
+// with the claims read by ->> and try_cast_double. A NULL bound is no bound;
+// nbf == exp is the empty range; nbf > exp is an error.
+func window(payload []byte, now time.Time) (bool, error) {
+	var nbf, exp claim
+	if payload != nil {
+		var err error
+		if nbf, exp, err = findClaims(payload); err != nil {
+			return false, err
+		}
+	}
+	lo, hasLo, err := claimTime(nbf)
+	if err != nil {
+		return false, err
+	}
+	hi, hasHi, err := claimTime(exp)
+	if err != nil {
+		return false, err
+	}
+	if hasLo && hasHi {
+		if lo > hi {
+			return false, ErrRangeBounds
+		}
+		if lo == hi {
+			return false, nil
+		}
+	}
+	t := now.UnixMicro() - pgEpochUnix*1_000_000
+	return (!hasLo || lo <= t) && (!hasHi || t < hi), nil
+}
