@@ -51,14 +51,14 @@ func TestTryCastDoubleMatchesServer(t *testing.T) {
 		}
 	}
 	pgtest.EachDB(t, func(t *testing.T, db *pgtest.DB) {
-		oracle(t, db)
+		pool := oracle(t, db)
 		var in []string
 		for _, s := range inputs {
 			if db.Encoding == "UTF8" || isASCII(s) {
 				in = append(in, s)
 			}
 		}
-		rows, err := db.Pool.Query(ctx(t), "select "+oracleSchema+".try_cast_double(x) from unnest($1::text[]) with ordinality u(x, i) order by i", in)
+		rows, err := pool.Query(ctx(t), "select "+oracleSchema+".try_cast_double(x) from unnest($1::text[]) with ordinality u(x, i) order by i", in)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
@@ -17,6 +19,7 @@ const oracleSchema = "pgjwt_oracle"
 
 type install struct {
 	once sync.Once
+	pool *pgxpool.Pool
 	err  error
 }
 
@@ -27,22 +30,35 @@ var harnessSQL string
 
 // oracle installs the project's SQL restatement of pgjwt (CompatSQL, with
 // pgcrypto where the harness put it: public) and the test helpers of
-// testdata/harness.sql into db once, and returns db.
-func oracle(t testing.TB, db *pgtest.DB) *pgtest.DB {
+// testdata/harness.sql into db once, and returns a pool for db whose
+// client_encoding is UTF8, so that Go strings arrive as the characters they
+// spell also in a LATIN1 database (the harness's own pools keep the
+// database's encoding as client encoding).
+func oracle(t testing.TB, db *pgtest.DB) *pgxpool.Pool {
 	t.Helper()
 	v, _ := installed.LoadOrStore(db, &install{})
 	in := v.(*install)
 	in.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		_, in.err = db.Pool.Exec(ctx, "create schema if not exists "+oracleSchema+";\n"+
+		cfg, err := pgxpool.ParseConfig(db.ConnString)
+		if err != nil {
+			in.err = err
+			return
+		}
+		cfg.ConnConfig.RuntimeParams["client_encoding"] = "UTF8"
+		cfg.MaxConns = 4
+		if in.pool, in.err = pgxpool.NewWithConfig(ctx, cfg); in.err != nil {
+			return
+		}
+		_, in.err = in.pool.Exec(ctx, "create schema if not exists "+oracleSchema+";\n"+
 			CompatSQL(oracleSchema, WithPgcryptoSchema("public"))+
 			strings.ReplaceAll(harnessSQL, "@schema@", oracleSchema))
 	})
 	if in.err != nil {
 		t.Fatalf("install oracle into %s: %v", db, in.err)
 	}
-	return db
+	return in.pool
 }
 
 func ctx(t testing.TB) context.Context {

@@ -64,8 +64,8 @@ func TestSignMatchesServer(t *testing.T) {
 		payloads, secs, algs = append(payloads, p), append(secs, genSecret(r)), append(algs, a)
 	}
 	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
-		db := oracle(t, c.UTF8)
-		rows, err := db.Pool.Query(ctx(t), "select result, code, msg, detail, hint from "+oracleSchema+".t_sign($1, $2, $3) order by i", payloads, secs, algs)
+		pool := oracle(t, c.UTF8)
+		rows, err := pool.Query(ctx(t), "select result, code, msg, detail, hint from "+oracleSchema+".t_sign($1, $2, $3) order by i", payloads, secs, algs)
 		if err != nil {
 			t.Fatal(err)
 		}

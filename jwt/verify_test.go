@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
@@ -134,10 +135,10 @@ type verifyRow struct {
 
 // serverVerify runs the oracle's verify over the inputs in one transaction
 // and returns its rows and the transaction time.
-func serverVerify(t *testing.T, db *pgtest.DB, gen func(nowUS int64) (tokens, secs, algs []string)) (rows []verifyRow, now time.Time, tokens, secs, algs []string) {
+func serverVerify(t *testing.T, pool *pgxpool.Pool, gen func(nowUS int64) (tokens, secs, algs []string)) (rows []verifyRow, now time.Time, tokens, secs, algs []string) {
 	t.Helper()
 	c := ctx(t)
-	tx, err := db.Pool.Begin(c)
+	tx, err := pool.Begin(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,9 +206,9 @@ func TestVerifyMatchesServer(t *testing.T) {
 		n = 800
 	}
 	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
-		db := oracle(t, c.UTF8)
+		pool := oracle(t, c.UTF8)
 		r := rand.New(rand.NewPCG(5, 6))
-		rows, now, tokens, secs, algs := serverVerify(t, db, func(nowUS int64) (tokens, secs, algs []string) {
+		rows, now, tokens, secs, algs := serverVerify(t, pool, func(nowUS int64) (tokens, secs, algs []string) {
 			for len(tokens) < n {
 				s, a := genSecret(r), "HS256"
 				if r.IntN(3) == 0 {

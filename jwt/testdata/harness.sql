@@ -81,3 +81,21 @@ BEGIN
     END LOOP;
 END
 $t$;
+
+-- convert_from(bytes, 'utf8'): the UTF-8 check of verify's decoded segments.
+CREATE OR REPLACE FUNCTION @schema@.t_convert_from(inputs bytea[])
+RETURNS TABLE(i int, result text, code text, msg text, detail text, hint text)
+LANGUAGE plpgsql AS $t$
+BEGIN
+    FOR k IN 1 .. coalesce(array_length(inputs, 1), 0) LOOP
+        i := k; result := NULL; code := NULL; msg := NULL; detail := NULL; hint := NULL;
+        BEGIN
+            SELECT pg_catalog.convert_from(x.b, 'utf8') INTO result FROM (SELECT inputs[k] AS b OFFSET 0) x;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END
+$t$;
