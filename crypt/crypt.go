@@ -19,9 +19,10 @@ const (
 const shaCryptMajor = 18
 
 // Version is pgcrypto's crypt() and gen_salt() as one PostgreSQL major
-// ships them. The zero value is not useful; use ForVersion. A Version is
-// immutable and safe for concurrent use (if its random reader and notice
-// function are).
+// ships them; make one with ForVersion. The zero value behaves like
+// PostgreSQL 18 with crypto/rand, as the package-level functions do. A
+// Version is immutable and safe for concurrent use (if its random reader
+// and notice function are).
 type Version struct {
 	major  int
 	rand   io.Reader
@@ -63,7 +64,19 @@ func ForVersion(major int, opts ...Option) Version {
 }
 
 // Major returns the PostgreSQL major this Version behaves like.
-func (v Version) Major() int { return v.major }
+func (v Version) Major() int {
+	if v.major == 0 {
+		return MaxMajor
+	}
+	return v.major
+}
+
+func (v Version) random() io.Reader {
+	if v.rand == nil {
+		return rand.Reader
+	}
+	return v.rand
+}
 
 var latest = ForVersion(MaxMajor)
 
@@ -141,7 +154,7 @@ func (v Version) crypt(password, setting string) ([]byte, error) {
 		return nil, ErrReturnedNull
 	case strings.HasPrefix(setting, "$1$"):
 		return md5Crypt(password, setting), nil
-	case v.major >= shaCryptMajor && (strings.HasPrefix(setting, "$5$") || strings.HasPrefix(setting, "$6$")):
+	case v.Major() >= shaCryptMajor && (strings.HasPrefix(setting, "$5$") || strings.HasPrefix(setting, "$6$")):
 		return shaCrypt([]byte(password), []byte(setting), v.notice)
 	case strings.HasPrefix(setting, "_"):
 		return xdesCrypt([]byte(password), []byte(setting))

@@ -65,3 +65,13 @@ func TestErrorsCarrySQLState(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestZeroVersionIsLatest(t *testing.T) {
+	var v Version
+	if v.Major() != MaxMajor {
+		t.Errorf("zero Version major %d", v.Major())
+	}
+	if salt, err := v.GenSalt("sha256crypt"); err != nil || len(salt) != 31 {
+		t.Errorf("zero Version GenSalt = %q, %v", salt, err)
+	}
+}

@@ -54,7 +54,7 @@ func (v Version) GenSaltRounds(typ string, rounds int) (string, error) {
 		}
 	}
 	rnd := make([]byte, t.randBytes)
-	if _, err := io.ReadFull(v.rand, rnd); err != nil {
+	if _, err := io.ReadFull(v.random(), rnd); err != nil {
 		return "", ErrRandom
 	}
 	out, ok := t.makeSetting(rounds, rnd)
@@ -69,7 +69,7 @@ func (v Version) GenSaltRounds(typ string, rounds int) (string, error) {
 func (v Version) lookupSaltType(typ string) *saltType {
 	for i := range saltTypes {
 		t := &saltTypes[i]
-		if v.major >= t.since && equalFoldASCII(typ, t.name) {
+		if v.Major() >= t.since && equalFoldASCII(typ, t.name) {
 			return t
 		}
 	}
