@@ -1,0 +1,47 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/pgjwt-go/pgjwt/crypt"
+)
+
+// User is one row of basic_auth.users.
+type User struct {
+	Email string
+	Hash  string // the stored crypt() hash of the password
+	Role  string // the database role the user's tokens carry
+}
+
+// Store keeps users as basic_auth.users does. Both implementations, PGStore
+// (the table itself) and MemStore (the same rules in Go), return the same
+// errors for the same inputs: ErrDuplicateEmail, ErrUnknownRole,
+// ErrCheckViolation, ErrInvalidEncoding, ErrUserNotFound.
+//
+// A Store hashes passwords itself, as the table's trigger does: on insert,
+// and on an update only when the new text differs from the stored hash.
+// Verifying passwords is the Service's job.
+type Store interface {
+	// CreateUser inserts a user; the store hashes pass.
+	CreateUser(ctx context.Context, email, pass, role string) error
+	// SetPassword replaces a user's password (hashing it unless it equals
+	// the stored hash, as the trigger does).
+	SetPassword(ctx context.Context, email, pass string) error
+	// DeleteUser removes a user.
+	DeleteUser(ctx context.Context, email string) error
+	// LookupUser returns the user with this email, or ErrUserNotFound.
+	LookupUser(ctx context.Context, email string) (User, error)
+}
+
+// storeEncoding is implemented by stores whose database does not hold UTF-8
+// text: the Service converts passwords and the secret to those bytes, as
+// the database would before crypt() and hmac() see them.
+type storeEncoding interface {
+	serverEncoding() dbEncoding
+}
+
+// storeCrypt is implemented by stores that know which PostgreSQL major's
+// crypt() made their hashes.
+type storeCrypt interface {
+	cryptVersion() crypt.Version
+}
