@@ -256,7 +256,7 @@ func TestCryptMatchesServer(t *testing.T) {
 			got := goOutcome(func(notice func(Notice)) (string, error) {
 				return ForVersion(v.Major(), WithNotices(notice)).Crypt(p[0], p[1])
 			})
-			if got.String() != server[i].String() {
+			if !sameOutcome(got, server[i], s.latin1()) {
 				algo := algorithmOf(p[1], v.Major())
 				failures[algo]++
 				if failures[algo] <= 8 {
@@ -379,4 +379,24 @@ func TestNULMatchesServer(t *testing.T) {
 			}
 		}
 	})
+}
+
+// sameOutcome compares Go's outcome with the server's. One difference is
+// expected and tolerated: PostgreSQL names an invalid sha-crypt salt
+// character as one character of the database encoding, and Go (which knows
+// no database encoding) as one UTF-8 character, so in a LATIN1 database a
+// non-ASCII character may be cut differently in the message. Code and
+// message prefix must still agree.
+func sameOutcome(got, want outcome, latin1 bool) bool {
+	if got.String() == want.String() {
+		return true
+	}
+	const prefix = `invalid character in salt string: "`
+	if latin1 && got.code == "22023" && want.code == "22023" &&
+		strings.HasPrefix(got.msg, prefix) && strings.HasPrefix(want.msg, prefix) &&
+		!isASCII(want.msg) && len(got.notices) == len(want.notices) {
+		g, w := got.msg[len(prefix):], want.msg[len(prefix):]
+		return g != "" && w != "" && g[0] == w[0]
+	}
+	return false
 }
