@@ -1,10 +1,6 @@
 package pgjson
 
-import (
-	"math"
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // Numeric is the text of a PostgreSQL numeric value, such as "1.50", "-3e2"
 // or "NaN". It renders as numeric_out prints the value numeric_in reads from
@@ -16,16 +12,17 @@ import (
 //
 // Accepted text is what numeric_in accepts on every major this module
 // supports: optional surrounding white space, an optional sign, decimal
-// digits with at most one point, an optional exponent (e or E, |exp| ≤ 1000),
+// digits with at most one point, an optional exponent (e or E),
 // or (any letter case) NaN, [+-]Infinity, [+-]inf. The underscores and
 // 0x/0o/0b prefixes that PostgreSQL 16+ accepts are refused, so that a
 // Numeric means the same number on every major.
 type Numeric string
 
-// Limits of the numeric type (PostgreSQL's NUMERIC_MAX_PRECISION and the
-// digits its weight and display scale can hold).
+// Limits of numeric_in, as observed on PostgreSQL 15 and 18: exponents from
+// INT_MAX/2 on overflow, as do more integer digits than the weight can
+// hold or a display scale above NUMERIC_DSCALE_MAX.
 const (
-	maxNumericExponent  = 1000
+	maxNumericExponent  = 1073741823
 	maxNumericIntDigits = 131072
 	maxNumericScale     = 16383
 )
@@ -80,12 +77,12 @@ func appendNumeric(dst []byte, s string) (out []byte, special string, err error)
 		}
 		j := i
 		for i < len(body) && isDigit(body[i]) {
-			if exp <= maxNumericExponent {
+			if exp < maxNumericExponent { // saturate: beyond it is overflow anyway
 				exp = exp*10 + int(body[i]-'0')
 			}
 			i++
 		}
-		if j == i || exp > maxNumericExponent {
+		if j == i {
 			return dst, "", numericSyntax(s)
 		}
 		if expNeg {
@@ -101,12 +98,13 @@ func appendNumeric(dst []byte, s string) (out []byte, special string, err error)
 // appendDecimal renders the exact decimal sign·intDigits.fracDigits·10^exp
 // as numeric_out does: no exponent, no leading zeros, and as many fraction
 // digits as the display scale max(0, len(fracDigits)-exp) that numeric_in
-// gives it.
+// gives it. Values beyond what numeric can hold (131072 integer digits, a
+// display scale of 16383) are ErrNumericOverflow, zero included.
 func appendDecimal(dst []byte, neg bool, intDigits, fracDigits string, exp int) ([]byte, string, error) {
-	scale := len(fracDigits) - exp
-	if scale < 0 {
-		scale = 0
+	if exp >= maxNumericExponent || exp <= -maxNumericExponent {
+		return dst, "", ErrNumericOverflow
 	}
+	scale := max(0, len(fracDigits)-exp)
 	point := len(intDigits) + exp // position of the point among all digits
 	all := len(intDigits) + len(fracDigits)
 	digit := func(k int) byte { // k-th digit of intDigits‖fracDigits, 0 outside
@@ -119,21 +117,18 @@ func appendDecimal(dst []byte, neg bool, intDigits, fracDigits string, exp int) 
 			return fracDigits[k-len(intDigits)]
 		}
 	}
-	first := 0 // first significant integer digit
-	for first < point && digit(first) == '0' {
+	first := 0 // first non-zero digit, or all for zero
+	for first < all && digit(first) == '0' {
 		first++
+	}
+	if first == all {
+		neg = false // numeric has no negative zero
+		first = point
 	}
 	if point-first > maxNumericIntDigits || scale > maxNumericScale {
 		return dst, "", ErrNumericOverflow
 	}
-	zero := true
-	for k := 0; k < all; k++ {
-		if digit(k) != '0' {
-			zero = false
-			break
-		}
-	}
-	if neg && !zero { // numeric has no negative zero
+	if neg {
 		dst = append(dst, '-')
 	}
 	if first >= point {
@@ -157,40 +152,3 @@ func numericSyntax(s string) error {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// appendFloat appends f as float8out (bits 64) or float4out (bits 32) print
-// it with the default extra_float_digits=1 of PostgreSQL 12+: the shortest
-// text that reads back to the same value, in positional notation when the
-// decimal exponent lies in [-4, 15) for float8 and [-4, 6) for float4, else
-// as d.ddde±XX. Go's %g switches at another exponent, hence this function.
-// NaN and the infinities return their output text in special instead.
-func appendFloat(dst []byte, f float64, bits int) (out []byte, special string) {
-	switch {
-	case math.IsNaN(f):
-		return dst, "NaN"
-	case math.IsInf(f, 1):
-		return dst, "Infinity"
-	case math.IsInf(f, -1):
-		return dst, "-Infinity"
-	}
-	limit := 15 // DBL_DIG
-	if bits == 32 {
-		limit = 6 // FLT_DIG
-	}
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, bits)
-	x := len(e) - 1
-	for e[x] != 'e' {
-		x--
-	}
-	exp := 0
-	for _, c := range e[x+2:] { // after the 'e' and its sign
-		exp = exp*10 + int(c-'0')
-	}
-	if e[x+1] == '-' {
-		exp = -exp
-	}
-	if f == 0 || (exp >= -4 && exp < limit) {
-		return strconv.AppendFloat(dst, f, 'f', -1, bits), ""
-	}
-	return append(dst, e...), ""
-}

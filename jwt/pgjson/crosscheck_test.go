@@ -1,0 +1,296 @@
+package pgjson_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
+	"github.com/pgjwt-go/pgjwt/jwt/pgjson"
+)
+
+// The producers under test, each with the SQL that PostgreSQL renders the
+// same object with.
+type producerCase struct {
+	name   string
+	goFn   func(pgjson.Object) ([]byte, error)
+	sqlFor func(o pgjson.Object, variant int) (string, []any)
+	rowKey bool
+}
+
+var producers = []producerCase{
+	{"row_to_json", pgjson.RowToJSON, func(o pgjson.Object, _ int) (string, []any) {
+		b := &sqlBuilder{mode: sqlRow}
+		return "select row_to_json(r)::text from (select " + b.columns(o) + ") r", b.args
+	}, true},
+	{"json_build_object", pgjson.BuildObject, func(o pgjson.Object, _ int) (string, []any) {
+		b := &sqlBuilder{mode: sqlBuild}
+		return "select " + b.expr(o) + "::text", b.args
+	}, false},
+	{"jsonb", pgjson.JSONB, func(o pgjson.Object, variant int) (string, []any) {
+		if variant%2 == 0 { // the json text, cast to jsonb
+			b := &sqlBuilder{mode: sqlBuild}
+			return "select " + b.expr(o) + "::jsonb::text", b.args
+		}
+		b := &sqlBuilder{mode: sqlJSONB} // jsonb_build_object / to_jsonb all the way
+		return "select " + b.expr(o) + "::text", b.args
+	}, false},
+}
+
+type sqlMode int
+
+const (
+	sqlRow   sqlMode = iota // row_to_json of subqueries
+	sqlBuild                // json_build_object, arrays as json[]
+	sqlJSONB                // jsonb_build_object, arrays as jsonb[]
+)
+
+// sqlBuilder writes the SQL expression of a Go value with typed parameters.
+type sqlBuilder struct {
+	mode sqlMode
+	args []any
+}
+
+func (b *sqlBuilder) param(v any, cast string) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args)) + "::" + cast
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// columns is the select list of a row: expr as "key", ...
+func (b *sqlBuilder) columns(o pgjson.Object) string {
+	cols := make([]string, len(o))
+	for i, m := range o {
+		cols[i] = b.expr(m.Value) + " as " + quoteIdent(m.Key)
+	}
+	return strings.Join(cols, ", ")
+}
+
+func (b *sqlBuilder) expr(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL::text"
+	case string:
+		return b.param(v, "text")
+	case myString:
+		return b.param(string(v), "text")
+	case bool:
+		return b.param(v, "bool")
+	case int8:
+		return b.param(int16(v), "int2")
+	case int16:
+		return b.param(v, "int2")
+	case myInt:
+		return b.param(int16(v), "int2")
+	case int32:
+		return b.param(v, "int4")
+	case uint32:
+		return b.param(int64(v), "int8")
+	case int:
+		return b.param(int64(v), "int8")
+	case int64:
+		return b.param(v, "int8")
+	case uint64: // beyond int8: numeric
+		return b.param(strconv.FormatUint(v, 10), "text") + "::numeric"
+	case float64:
+		return b.param(v, "float8")
+	case float32:
+		return b.param(v, "float4")
+	case pgjson.Numeric:
+		return b.param(string(v), "text") + "::numeric"
+	case time.Time:
+		return b.param(timestamptzText(v), "text") + "::timestamptz"
+	case json.RawMessage:
+		return b.param(string(v), "text") + "::json"
+	case []byte:
+		return b.param(v, "bytea")
+	case []string:
+		return b.param(v, "text[]")
+	case []int64:
+		return b.param(v, "int8[]")
+	case pgjson.Object:
+		switch b.mode {
+		case sqlRow:
+			return "(select x from (select " + b.columns(v) + ") x)"
+		default:
+			fn := "json_build_object("
+			if b.mode == sqlJSONB {
+				fn = "jsonb_build_object("
+			}
+			parts := make([]string, 0, 2*len(v))
+			for _, m := range v {
+				parts = append(parts, b.param(m.Key, "text"), b.expr(m.Value))
+			}
+			return fn + strings.Join(parts, ", ") + ")"
+		}
+	case []any:
+		to, typ := "to_json(", "json[]"
+		if b.mode == sqlJSONB {
+			to, typ = "to_jsonb(", "jsonb[]"
+		}
+		if v == nil {
+			return "NULL::" + typ
+		}
+		items := make([]string, len(v))
+		for i, x := range v {
+			items[i] = to + b.expr(x) + ")"
+		}
+		return "array[" + strings.Join(items, ", ") + "]::" + typ
+	}
+	panic(fmt.Sprintf("sqlBuilder: no SQL for %T", v))
+}
+
+// timestamptzText spells t for timestamptz input with all nine fraction
+// digits, so that the server does the microsecond rounding.
+func timestamptzText(t time.Time) string {
+	t = t.UTC()
+	y, bc := t.Year(), ""
+	if y <= 0 {
+		y, bc = 1-y, " BC"
+	}
+	return fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d.%09d+00%s", y, t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), bc)
+}
+
+// outcome is one rendering: text, or a SQLSTATE and message.
+type outcome struct {
+	text      string
+	code, msg string
+}
+
+func (o outcome) String() string {
+	if o.code != "" {
+		return "ERROR " + o.code + " " + o.msg
+	}
+	return o.text
+}
+
+func goOutcome(t *testing.T, out []byte, err error) outcome {
+	t.Helper()
+	if err != nil {
+		code, msg, ok := pgtest.ErrorOf(err)
+		if !ok {
+			t.Fatalf("not a sqlerr error: %v", err)
+		}
+		return outcome{code: code, msg: msg}
+	}
+	return outcome{text: string(out)}
+}
+
+type query struct {
+	sql  string
+	args []any
+}
+
+// runQueries runs single-value queries in pipelined batches, falling back to
+// one query at a time for batches that hold an error (an error aborts the
+// rest of a pipeline).
+func runQueries(t *testing.T, db *pgtest.DB, qs []query) []outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out := make([]outcome, len(qs))
+	one := func(i int) {
+		var s string
+		err := db.Pool.QueryRow(ctx, qs[i].sql, qs[i].args...).Scan(&s)
+		if err != nil {
+			code, msg, ok := pgtest.ErrorOf(err)
+			if !ok {
+				t.Fatalf("query %q: %v", qs[i].sql, err)
+			}
+			out[i] = outcome{code: code, msg: msg}
+			return
+		}
+		out[i] = outcome{text: s}
+	}
+	const chunk = 200
+	for start := 0; start < len(qs); start += chunk {
+		end := min(start+chunk, len(qs))
+		batch := &pgx.Batch{}
+		for _, q := range qs[start:end] {
+			batch.Queue(q.sql, q.args...)
+		}
+		br := db.Pool.SendBatch(ctx, batch)
+		failed := false
+		for i := start; i < end && !failed; i++ {
+			var s string
+			if err := br.QueryRow().Scan(&s); err != nil {
+				failed = true
+				break
+			}
+			out[i] = outcome{text: s}
+		}
+		br.Close()
+		if failed {
+			for i := start; i < end; i++ {
+				one(i)
+			}
+		}
+	}
+	return out
+}
+
+func sameOutcome(goOut, pgOut outcome) bool {
+	if goOut.code != "" || pgOut.code != "" {
+		if goOut.code == "22008" && pgOut.code == "22008" {
+			// The server's timestamptz input quotes its input text, which
+			// has no counterpart for a time.Time.
+			return strings.HasPrefix(pgOut.msg, goOut.msg+`: "`)
+		}
+		return goOut.code == pgOut.code && goOut.msg == pgOut.msg
+	}
+	return goOut.text == pgOut.text
+}
+
+// TestProducersMatchServer renders random objects with each producer and
+// with the SQL that PostgreSQL would use, and compares the bytes (or the
+// SQLSTATE and message of the error).
+func TestProducersMatchServer(t *testing.T) {
+	n := 1500
+	if testing.Short() {
+		n = 300
+	}
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		for _, p := range producers {
+			t.Run(p.name, func(t *testing.T) {
+				r := rand.New(rand.NewPCG(uint64(c.Major), uint64(len(p.name))))
+				var qs []query
+				var goOuts []outcome
+				var objs []pgjson.Object
+				for i := 0; i < n; i++ {
+					g := &gen{r: r, rowKeys: p.rowKey}
+					o := g.object(0)
+					out, err := p.goFn(o)
+					sql, args := p.sqlFor(o, i)
+					qs = append(qs, query{sql, args})
+					goOuts = append(goOuts, goOutcome(t, out, err))
+					objs = append(objs, o)
+				}
+				pgOuts := runQueries(t, c.UTF8, qs)
+				fails, errs := 0, 0
+				for i := range qs {
+					if pgOuts[i].code != "" {
+						errs++
+					}
+					if !sameOutcome(goOuts[i], pgOuts[i]) {
+						fails++
+						if fails <= 8 {
+							t.Errorf("case %d %#v\nsql:    %s\nargs:   %#v\nserver: %s\ngo:     %s", i, objs[i], qs[i].sql, qs[i].args, pgOuts[i], goOuts[i])
+						}
+					}
+				}
+				t.Logf("%d objects, %d refused by the server, %d mismatches", n, errs, fails)
+			})
+		}
+	})
+}
+
+var _ = errors.Is
