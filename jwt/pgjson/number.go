@@ -151,4 +151,3 @@ func numericSyntax(s string) error {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
