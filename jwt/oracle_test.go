@@ -52,7 +52,7 @@ func oracle(t testing.TB, db *pgtest.DB) *pgxpool.Pool {
 			return
 		}
 		_, in.err = in.pool.Exec(ctx, "create schema if not exists "+oracleSchema+";\n"+
-			CompatSQL(oracleSchema, WithPgcryptoSchema("public"))+
+			CompatSQL(oracleSchema, WithPgcryptoSchema("public"))+verifyAtSQL(t, oracleSchema)+";\n"+
 			strings.ReplaceAll(harnessSQL, "@schema@", oracleSchema))
 	})
 	if in.err != nil {
@@ -65,4 +65,21 @@ func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return c
+}
+
+// verifyAtSQL derives a test-only verify_at(token, secret, algorithm, at)
+// from CompatSQL's verify by two textual replacements, so that what is tested
+// at a fixed instant is production's function body.
+func verifyAtSQL(t testing.TB, schema string) string {
+	all := CompatSQL(schema)
+	q := quoteIdent(schema)
+	head := "CREATE OR REPLACE FUNCTION " + q + ".verify(token text, secret text, algorithm text DEFAULT 'HS256')"
+	i := strings.Index(all, head)
+	if i < 0 || strings.Count(all[i:], "CURRENT_TIMESTAMP") != 1 {
+		t.Fatalf("CompatSQL's verify has changed shape; update verifyAtSQL")
+	}
+	body := strings.TrimSpace(all[i:])
+	body = strings.Replace(body, head, "CREATE OR REPLACE FUNCTION "+q+".verify_at(token text, secret text, algorithm text, at_instant timestamptz)", 1)
+	body = strings.Replace(body, "CURRENT_TIMESTAMP", "at_instant", 1)
+	return strings.TrimSuffix(body, ";")
 }

@@ -99,3 +99,26 @@ BEGIN
     END LOOP;
 END
 $t$;
+
+-- verify() at an explicit instant: created by the tests from CompatSQL's own
+-- verify text, with CURRENT_TIMESTAMP replaced by the parameter (see
+-- verifyAtSQL in edge_test.go), so that fixed vectors can name their "now".
+CREATE OR REPLACE FUNCTION @schema@.t_verify_at(tokens text[], secrets text[], algs text[], at_instant timestamptz)
+RETURNS TABLE(i int, header text, payload text, valid boolean, code text, msg text, detail text, hint text)
+LANGUAGE plpgsql AS $t$
+BEGIN
+    FOR k IN 1 .. coalesce(array_length(tokens, 1), 0) LOOP
+        i := k; header := NULL; payload := NULL; valid := NULL;
+        code := NULL; msg := NULL; detail := NULL; hint := NULL;
+        BEGIN
+            SELECT v.header::text, v.payload::text, v.valid INTO header, payload, valid
+            FROM (SELECT tokens[k] AS t, secrets[k] AS s, algs[k] AS a, at_instant AS n OFFSET 0) x,
+                 LATERAL @schema@.verify_at(x.t, x.s, x.a, x.n) v;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END
+$t$;
