@@ -350,5 +350,42 @@ func TestLiveBinaryAgrees(t *testing.T) {
 		}
 		want := srv.query("select gen_salt('nosuch')")
 		expectSame(t, "binary gen-salt nosuch", binary(t, "", nil, "gen-salt", "--pg", major, "nosuch"), want)
+
+		// sign and verify through the binary, with the secret in the
+		// environment as a user would give it.
+		jwtSrv := connect(t, withPgjwt(t, c.UTF8))
+		vars := map[string]string{envSecret: "reallyreallyreallyreallyverysafe"}
+		login := jwtSrv.query("select "+compatSchema+".sign(row_to_json(r), $1) from (select 'web_user'::name as role, "+
+			"'alice@example.com'::text as email, extract(epoch from '2026-11-25T20:00:00.5Z'::timestamptz)::integer + 3600 as exp) r",
+			vars[envSecret])
+		got := binary(t, "", vars, "sign", "--pg", major, "--role", "web_user", "--email", "alice@example.com",
+			"--exp", "1h", "--now", "2026-11-25T20:00:00.5Z")
+		expectSame(t, "binary sign login()", got, login)
+		for _, tok := range []string{strings.TrimSuffix(got.stdout, "\n"), "x" + got.stdout, "e30.e30", ""} {
+			want := verifyLine(t, jwtSrv, tok, vars[envSecret], "HS256")
+			res := binary(t, tok+"\n", vars, "verify", "--pg", major)
+			if want.code != "" {
+				expectSame(t, "binary verify "+tok, res, want)
+			} else if res.stdout != want.value+"\n" || (res.code == exitOK) != (want.valid == "true") {
+				t.Errorf("binary verify %q: server row %s; pgjwt exited %d with %q %q", tok, want.value, res.code, res.stdout, res.stderr)
+			}
+		}
+	})
+}
+
+// TestLiveEncodingErrors checks --encoding's conversion errors against the
+// server receiving the same bytes from a UTF-8 client: bad UTF-8 (22021,
+// naming the bytes of the bad sequence) and, in LATIN1, characters it lacks
+// (22P05).
+func TestLiveEncodingErrors(t *testing.T) {
+	inputs := []string{"\xff", "caf\xe9", "caf\xe9 au lait", "\xc3\x28", "\xe2\x82", "x\xe2\x82", "\xed\xa0\x80", "\xc0\x80",
+		"\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\x80", "ok\xc3", "€", "a€b", "😀", "\u2028", "é", "ÿ", "plain"}
+	pgtest.EachDB(t, func(t *testing.T, db *pgtest.DB) {
+		srv := connect(t, db)
+		for _, in := range inputs {
+			want := srv.query("select crypt($1, '$1$salt')", in)
+			got := cli(in, nil, "crypt", "--pg", strconv.Itoa(db.Cluster.Major), "--encoding", db.Encoding, "--setting", "$1$salt")
+			expectSame(t, fmt.Sprintf("crypt(%q) in %s", in, db), got, want)
+		}
 	})
 }
