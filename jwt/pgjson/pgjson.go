@@ -52,3 +52,25 @@ func appendTop(dst []byte, e encoder, o Object) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// ToJSON renders one value as to_json renders the PostgreSQL value it stands
+// for (see Member), compactly: to_json('a<b'::text) is "a<b", to_json of
+// 1e-05::float8 is 1e-05. An Object renders as RowToJSON renders it, since
+// to_json of a row is row_to_json.
+func ToJSON(v any) ([]byte, error) {
+	out, err := encoder{p: rowToJSON}.appendValue(nil, v, 0)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ToJSONB renders one value as to_jsonb(v)::text does: like ToJSON, but with
+// numbers normalised as numeric and objects as JSONB renders them.
+func ToJSONB(v any) ([]byte, error) {
+	jb, err := toJSONB(v, 0)
+	if err != nil {
+		return nil, err
+	}
+	return appendJB(nil, jb), nil
+}
