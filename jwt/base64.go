@@ -21,7 +21,11 @@ func URLDecode(s string) ([]byte, error) {
 	if err := checkText(s); err != nil {
 		return nil, err
 	}
-	return urlDecode(nil, s)
+	b, err := urlDecode(nil, s)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // urlDecode appends the decoded bytes of the valid UTF-8 text s to dst.
