@@ -6,11 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// dbEncoding is the server encoding of the database behind a store. Text
-// reaches PostgreSQL as UTF-8 (pgx's client_encoding) and is checked and
-// converted there; the login half does the same in Go for the one value it
-// never sends, the password, so that crypt() sees the very bytes the SQL
-// login() would hash: UTF-8 in a UTF8 database, LATIN1 bytes in a LATIN1 one.
+// dbEncoding is a PostgreSQL encoding name the login half can reproduce.
 type dbEncoding string
 
 const (
@@ -18,25 +14,44 @@ const (
 	encLatin1 dbEncoding = "LATIN1"
 )
 
-// supportedEncoding reports whether the login half can reproduce the
-// server's conversion for name (a server_encoding value).
-func supportedEncoding(name string) (dbEncoding, bool) {
-	switch dbEncoding(name) {
-	case encUTF8, encLatin1:
-		return dbEncoding(name), true
+// textCodec reproduces what happens to text between a Go string and the
+// database: the server checks a parameter in the client encoding, then
+// converts it to the server encoding. The login half needs this for the
+// one value it never sends, the password (and the secret), so that crypt()
+// and hmac() see the very bytes the SQL login() would see; and it needs the
+// UTF-8 form of email and role, as sign() converts the payload to UTF-8.
+//
+// Supported: client and server encoding equal (UTF8 or LATIN1, bytes pass
+// unchanged), and a UTF8 client on a LATIN1 server.
+type textCodec struct{ client, server dbEncoding }
+
+var utf8Codec = textCodec{encUTF8, encUTF8}
+
+func newTextCodec(client, server string) (textCodec, bool) {
+	c := textCodec{dbEncoding(client), dbEncoding(server)}
+	switch c {
+	case utf8Codec, textCodec{encLatin1, encLatin1}, textCodec{encUTF8, encLatin1}:
+		return c, true
 	}
-	return "", false
+	return textCodec{}, false
 }
 
-// toDB returns s as the database holds it, or the error the server raises
-// when s arrives as a query parameter: 22021 for a NUL byte or invalid UTF-8
-// (checked first, as the client encoding is UTF8), then for LATIN1 22P05 for
-// a character beyond U+00FF.
-func (enc dbEncoding) toDB(s string) (string, error) {
+// toServer returns s as the database holds it, or the error the server
+// raises when s arrives as a query parameter: 22021 for a NUL byte or a
+// sequence invalid in the client encoding, then 22P05 for a character the
+// server encoding lacks.
+func (c textCodec) toServer(s string) (string, error) {
+	if c.client == encLatin1 {
+		// Every byte is a LATIN1 character, except NUL.
+		if i := strings.IndexByte(s, 0); i >= 0 {
+			return "", ErrInvalidEncoding.With(`invalid byte sequence for encoding "LATIN1": 0x00`)
+		}
+		return s, nil
+	}
 	if err := checkClientText(s); err != nil {
 		return "", err
 	}
-	if enc != encLatin1 {
+	if c.server != encLatin1 {
 		return s, nil
 	}
 	var b strings.Builder
@@ -51,6 +66,19 @@ func (enc dbEncoding) toDB(s string) (string, error) {
 		b.WriteByte(byte(r))
 	}
 	return b.String(), nil
+}
+
+// toUTF8 returns client-encoded text (valid in the client encoding) as UTF-8.
+func (c textCodec) toUTF8(s string) string {
+	if c.client != encLatin1 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) * 2)
+	for i := 0; i < len(s); i++ {
+		b.WriteRune(rune(s[i]))
+	}
+	return b.String()
 }
 
 // checkClientText is the server's check of a UTF-8 parameter: the first NUL

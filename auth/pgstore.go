@@ -25,7 +25,7 @@ type DB interface {
 // database. Users created in SQL log in through Go and the other way round.
 type PGStore struct {
 	db       DB
-	enc      dbEncoding
+	codec    textCodec
 	crypt    crypt.Version
 	insert   string
 	update   string
@@ -43,27 +43,30 @@ func WithUsersSchema(name string) PGStoreOption {
 	return func(s *PGStore) { s.usersTab = quoteIdent(name) + ".users" }
 }
 
-// NewPGStore returns the store on db. It asks the server once for its
-// encoding (UTF8 and LATIN1 are supported: passwords are hashed in the
-// database's bytes, as crypt() there sees them) and its major version (for
-// crypt's per-major rules).
+// NewPGStore returns the store on db. It asks the server once for the
+// client and server encodings (UTF8 and LATIN1 are supported: passwords are
+// verified in the bytes crypt() in the database sees) and its major version
+// (for crypt's per-major rules). All connections of db must share these
+// settings.
 func NewPGStore(ctx context.Context, db DB, opts ...PGStoreOption) (*PGStore, error) {
 	s := &PGStore{db: db, usersTab: quoteIdent("basic_auth") + ".users"}
 	for _, o := range opts {
 		o(s)
 	}
-	var encName string
+	var client, server string
 	var version int
-	err := db.QueryRow(ctx, "SELECT pg_catalog.current_setting('server_encoding'), pg_catalog.current_setting('server_version_num')::int").
-		Scan(&encName, &version)
+	err := db.QueryRow(ctx, `SELECT pg_catalog.current_setting('client_encoding'),
+		pg_catalog.current_setting('server_encoding'), pg_catalog.current_setting('server_version_num')::int`).
+		Scan(&client, &server, &version)
 	if err != nil {
 		return nil, fmt.Errorf("auth: read server settings: %w", err)
 	}
-	enc, ok := supportedEncoding(encName)
+	codec, ok := newTextCodec(client, server)
 	if !ok {
-		return nil, fmt.Errorf("auth: server encoding %s is not supported (UTF8 and LATIN1 are)", encName)
+		return nil, fmt.Errorf("auth: client encoding %s with server encoding %s is not supported "+
+			"(UTF8 or LATIN1 on both sides, or a UTF8 client on LATIN1 are)", client, server)
 	}
-	s.enc, s.crypt = enc, crypt.ForVersion(version/10000)
+	s.codec, s.crypt = codec, crypt.ForVersion(version/10000)
 	s.insert = "INSERT INTO " + s.usersTab + " (email, pass, role) VALUES ($1, $2, $3)"
 	s.update = "UPDATE " + s.usersTab + " SET pass = $2 WHERE email = $1"
 	s.delete = "DELETE FROM " + s.usersTab + " WHERE email = $1"
@@ -71,7 +74,7 @@ func NewPGStore(ctx context.Context, db DB, opts ...PGStoreOption) (*PGStore, er
 	return s, nil
 }
 
-func (s *PGStore) serverEncoding() dbEncoding  { return s.enc }
+func (s *PGStore) textCodec() textCodec        { return s.codec }
 func (s *PGStore) cryptVersion() crypt.Version { return s.crypt }
 
 // CreateUser inserts the user; the table's trigger hashes the password.
@@ -119,8 +122,8 @@ func (s *PGStore) LookupUser(ctx context.Context, email string) (User, error) {
 }
 
 // Secret reads the database setting app.jwt_secret, the secret the SQL
-// login() signs with, for NewService. The text arrives as UTF-8 whatever the
-// database encoding; the Service converts it back as hmac() sees it.
+// login() signs with, for NewService. The text arrives in the client
+// encoding; the Service converts it as the server would for hmac().
 func (s *PGStore) Secret(ctx context.Context) (string, error) {
 	var secret string
 	if err := s.db.QueryRow(ctx, "SELECT pg_catalog.current_setting('app.jwt_secret')").Scan(&secret); err != nil {

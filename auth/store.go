@@ -33,11 +33,11 @@ type Store interface {
 	LookupUser(ctx context.Context, email string) (User, error)
 }
 
-// storeEncoding is implemented by stores whose database does not hold UTF-8
-// text: the Service converts passwords and the secret to those bytes, as
-// the database would before crypt() and hmac() see them.
+// storeEncoding is implemented by stores whose text is not UTF-8 on both
+// sides: the Service converts passwords and the secret as the database
+// would before crypt() and hmac() see them.
 type storeEncoding interface {
-	serverEncoding() dbEncoding
+	textCodec() textCodec
 }
 
 // storeCrypt is implemented by stores that know which PostgreSQL major's

@@ -1,0 +1,255 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/pgjwt-go/pgjwt/crypt"
+	"github.com/pgjwt-go/pgjwt/jwt"
+	"github.com/pgjwt-go/pgjwt/jwt/pgjson"
+)
+
+// Service signs users up and logs them in, with the results of the seed's
+// SQL: Login returns byte for byte the token that SQL login() returns at the
+// same instant with the same secret, and every failure carries the SQLSTATE
+// and message PostgreSQL would give.
+//
+// bcrypt work is bounded: at most WithHashConcurrency hashing operations
+// (verifications in Go, and sign-ups or password changes whose hashing may
+// run in the database) proceed at once; the others wait, and give up when
+// their context ends. A Service is safe for concurrent use.
+type Service struct {
+	store    Store
+	secret   string // in the database's bytes, as hmac() sees it
+	codec    textCodec
+	crypt    crypt.Version
+	now      func() time.Time
+	lifetime int64
+	claims   pgjson.Object
+	alg      string
+	slots    chan struct{}
+	dummy    string
+}
+
+// ServiceOption changes a Service.
+type ServiceOption func(*serviceConfig)
+
+type serviceConfig struct {
+	now        func() time.Time
+	lifetime   time.Duration
+	claims     pgjson.Object
+	alg        string
+	concurrent int
+	dummyCost  int
+}
+
+// WithClock makes the Service read the time from now instead of time.Now:
+// the "now()" whose epoch gives exp.
+func WithClock(now func() time.Time) ServiceOption { return func(c *serviceConfig) { c.now = now } }
+
+// WithTokenLifetime sets how long tokens live (default one hour, as the
+// seed's login() does): a positive whole number of seconds.
+func WithTokenLifetime(d time.Duration) ServiceOption {
+	return func(c *serviceConfig) { c.lifetime = d }
+}
+
+// WithClaims adds claims after role, email and exp, in the given order and
+// rendered as row_to_json renders the values (see pgjson.Member). A login()
+// whose row has the same extra columns returns the same token.
+func WithClaims(claims ...pgjson.Member) ServiceOption {
+	return func(c *serviceConfig) { c.claims = append(c.claims, claims...) }
+}
+
+// WithAlgorithm sets the HMAC algorithm: HS256 (the default, and the only one
+// PostgREST accepts with a plain secret), HS384 or HS512.
+func WithAlgorithm(alg string) ServiceOption { return func(c *serviceConfig) { c.alg = alg } }
+
+// WithHashConcurrency bounds the hashing operations in flight (default
+// runtime.NumCPU()).
+func WithHashConcurrency(n int) ServiceOption { return func(c *serviceConfig) { c.concurrent = n } }
+
+// WithDummyHashCost sets the bcrypt cost of the hash an unknown email is
+// checked against (default 6, gen_salt('bf')'s), so that it costs what a
+// wrong password costs. Match the cost of the stored hashes.
+func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) { c.dummyCost = cost } }
+
+// NewService returns a Service on store that signs with secret, the value of
+// the database setting app.jwt_secret as the store's connection reads it
+// (see PGStore.Secret). Like PostgREST, it refuses secrets shorter than 32
+// bytes.
+func NewService(store Store, secret string, opts ...ServiceOption) (*Service, error) {
+	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), dummyCost: 6}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch {
+	case store == nil:
+		return nil, errors.New("auth: NewService: nil store")
+	case len(secret) < 32:
+		return nil, errors.New("auth: NewService: the JWT secret must be at least 32 bytes long")
+	case cfg.now == nil:
+		return nil, errors.New("auth: NewService: nil clock")
+	case cfg.lifetime <= 0 || cfg.lifetime%time.Second != 0 || cfg.lifetime/time.Second > 1<<31-1:
+		return nil, fmt.Errorf("auth: NewService: token lifetime %v: want a positive whole number of seconds that fits an integer", cfg.lifetime)
+	case cfg.concurrent < 1:
+		return nil, fmt.Errorf("auth: NewService: hash concurrency %d: want at least 1", cfg.concurrent)
+	}
+	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
+		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
+		slots: make(chan struct{}, cfg.concurrent)}
+	if e, ok := store.(storeEncoding); ok {
+		s.codec = e.textCodec()
+	}
+	if v, ok := store.(storeCrypt); ok {
+		s.crypt = v.cryptVersion()
+	}
+	var err error
+	if s.secret, err = s.codec.toServer(secret); err != nil {
+		return nil, fmt.Errorf("auth: NewService: secret: %w", err)
+	}
+	for _, m := range cfg.claims {
+		if m.Key == "role" || m.Key == "email" || m.Key == "exp" {
+			return nil, fmt.Errorf("auth: NewService: claim %q is set by login itself", m.Key)
+		}
+	}
+	// Fail now, not at the first login, on claims or an algorithm that
+	// cannot be rendered or signed.
+	if _, err := s.token("role", "user@example.com", 0); err != nil {
+		return nil, fmt.Errorf("auth: NewService: %w", err)
+	}
+	salt, err := crypt.GenSaltRounds("bf", cfg.dummyCost)
+	if err != nil {
+		return nil, fmt.Errorf("auth: NewService: dummy hash cost %d: %w", cfg.dummyCost, err)
+	}
+	if s.dummy, err = crypt.Crypt("no such user", salt); err != nil {
+		return nil, fmt.Errorf("auth: NewService: %w", err)
+	}
+	return s, nil
+}
+
+// SignUp creates a user with a password and a database role; the store
+// hashes the password as the table's trigger does.
+func (s *Service) SignUp(ctx context.Context, email, pass, role string) error {
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	return s.store.CreateUser(ctx, email, pass, role)
+}
+
+// ChangePassword sets a new password after checking the old one (failing
+// with ErrInvalidPassword as Login does).
+func (s *Service) ChangePassword(ctx context.Context, email, oldPass, newPass string) error {
+	if _, err := s.UserRole(ctx, email, oldPass); err != nil {
+		return err
+	}
+	return s.SetPassword(ctx, email, newPass)
+}
+
+// SetPassword sets a user's password without the old one: for
+// administrators and password-reset flows that proved the user otherwise.
+func (s *Service) SetPassword(ctx context.Context, email, pass string) error {
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	return s.store.SetPassword(ctx, email, pass)
+}
+
+// DeleteUser deletes a user.
+func (s *Service) DeleteUser(ctx context.Context, email string) error {
+	return s.store.DeleteUser(ctx, email)
+}
+
+// UserRole is basic_auth.user_role(email, pass): the user's role when the
+// password is right. Where the SQL function returns NULL (no such user, or
+// a wrong password), UserRole returns ErrInvalidPassword, after the same
+// bcrypt work in both cases.
+func (s *Service) UserRole(ctx context.Context, email, pass string) (string, error) {
+	// The password never travels to the database, so check it as the
+	// server would check the parameters (email first), and convert it to
+	// the bytes crypt() would see there.
+	if _, err := s.codec.toServer(email); err != nil {
+		return "", err
+	}
+	dbPass, err := s.codec.toServer(pass)
+	if err != nil {
+		return "", err
+	}
+	u, err := s.store.LookupUser(ctx, email)
+	found := err == nil
+	if err != nil && !errors.Is(err, ErrUserNotFound) {
+		return "", err
+	}
+	hash := u.Hash
+	if !found {
+		// No user enumeration: an unknown email costs one bcrypt of the
+		// same cost, like a wrong password.
+		hash = s.dummy
+	}
+	if err := s.acquire(ctx); err != nil {
+		return "", err
+	}
+	ok, err := s.crypt.Verify(dbPass, hash)
+	s.release()
+	if err != nil {
+		return "", err
+	}
+	if !ok || !found {
+		return "", ErrInvalidPassword
+	}
+	return u.Role, nil
+}
+
+// Login is the seed's login(email, pass): the JWT of the payload
+// {"role":…,"email":…,"exp":…} rendered as row_to_json renders it, with exp
+// = extract(epoch from now())::integer + 3600 (rounded half away from zero),
+// signed HS256 with the secret. Wrong credentials give ErrInvalidPassword
+// (28P01 "invalid user or password").
+func (s *Service) Login(ctx context.Context, email, pass string) (string, error) {
+	role, err := s.UserRole(ctx, email, pass)
+	if err != nil {
+		return "", err
+	}
+	epoch, err := pgjson.EpochSeconds(s.now())
+	if err != nil {
+		return "", err
+	}
+	// sign() sees the payload as UTF-8, whatever the encodings.
+	return s.token(s.codec.toUTF8(role), s.codec.toUTF8(email), epoch)
+}
+
+// token signs the login payload for the instant epoch.
+func (s *Service) token(role, email string, epoch int64) (string, error) {
+	exp := epoch + s.lifetime
+	if exp > 1<<31-1 {
+		// integer + integer overflows in SQL as well.
+		return "", pgjson.ErrIntegerRange
+	}
+	row := make(pgjson.Object, 0, 3+len(s.claims))
+	row = append(row, pgjson.Member{Key: "role", Value: role}, pgjson.Member{Key: "email", Value: email},
+		pgjson.Member{Key: "exp", Value: int32(exp)})
+	row = append(row, s.claims...)
+	payload, err := pgjson.RowToJSON(row)
+	if err != nil {
+		return "", err
+	}
+	return jwt.Sign(payload, s.secret, s.alg)
+}
+
+func (s *Service) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Service) release() { <-s.slots }
