@@ -17,9 +17,22 @@
 //	help      show help for a command ("pgjwt COMMAND --help" too)
 //
 // --pg selects the PostgreSQL major (13–18, default 18) whose behaviour to
-// follow; it matters for crypt and gen-salt, where PostgreSQL 18 added
-// sha256crypt/sha512crypt ("$5$"/"$6$") that earlier majors hash as DES.
+// follow. It matters for crypt and gen-salt, where PostgreSQL 18 added
+// sha256crypt/sha512crypt ("$5$"/"$6$") that earlier majors hash as DES,
+// and for sign's --exp on 13, whose extract() rounds half seconds to even.
 // Every command also accepts --pg after its name.
+//
+// # Database encoding
+//
+// pgcrypto hashes the bytes of text in the database encoding, so a password
+// or secret with non-ASCII characters gives other hashes and signatures in a
+// LATIN1 database than in a UTF8 one. By default pgjwt uses the bytes it is
+// given as they are, which is a UTF8 database for UTF-8 input. crypt and sign
+// take --encoding LATIN1 (or UTF8) to treat their input as UTF-8 text sent to
+// such a database: it is converted as PostgreSQL converts it, with the same
+// errors for text the database cannot hold. verify has no --encoding: to check
+// a token signed in a LATIN1 database, give the secret's LATIN1 bytes in
+// --secret-file.
 //
 // # Secrets
 //

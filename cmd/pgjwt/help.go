@@ -45,6 +45,8 @@ Global flags:
 
 Secrets are read from --secret-file FILE or the PGJWT_SECRET environment
 variable, never from the command line unless you insist with --secret.
+Input bytes are used as they are (a UTF8 database for UTF-8 text); crypt and
+sign take --encoding LATIN1 to reproduce a LATIN1 database.
 
 Exit status: 0 success (verify: the token is valid), 1 verify: the token is
 invalid or its validity is NULL, 2 error.
