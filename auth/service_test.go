@@ -294,15 +294,19 @@ func TestServiceWaitsHonourContext(t *testing.T) {
 func TestNewServiceRefuses(t *testing.T) {
 	m := NewMemStore()
 	for name, f := range map[string]func() (*Service, error){
-		"nil store":      func() (*Service, error) { return NewService(nil, testSecret) },
-		"short secret":   func() (*Service, error) { return NewService(m, "short") },
-		"NUL in secret":  func() (*Service, error) { return NewService(m, testSecret+"\x00") },
-		"fraction":       func() (*Service, error) { return NewService(m, testSecret, WithTokenLifetime(1500*time.Millisecond)) },
-		"zero lifetime":  func() (*Service, error) { return NewService(m, testSecret, WithTokenLifetime(0)) },
-		"concurrency":    func() (*Service, error) { return NewService(m, testSecret, WithHashConcurrency(0)) },
-		"algorithm":      func() (*Service, error) { return NewService(m, testSecret, WithAlgorithm("RS256")) },
-		"claim exp":      func() (*Service, error) { return NewService(m, testSecret, WithClaims(pgjson.Member{Key: "exp", Value: 1})) },
-		"claim map":      func() (*Service, error) { return NewService(m, testSecret, WithClaims(pgjson.Member{Key: "m", Value: map[string]int{}})) },
+		"nil store":     func() (*Service, error) { return NewService(nil, testSecret) },
+		"short secret":  func() (*Service, error) { return NewService(m, "short") },
+		"NUL in secret": func() (*Service, error) { return NewService(m, testSecret+"\x00") },
+		"fraction":      func() (*Service, error) { return NewService(m, testSecret, WithTokenLifetime(1500*time.Millisecond)) },
+		"zero lifetime": func() (*Service, error) { return NewService(m, testSecret, WithTokenLifetime(0)) },
+		"concurrency":   func() (*Service, error) { return NewService(m, testSecret, WithHashConcurrency(0)) },
+		"algorithm":     func() (*Service, error) { return NewService(m, testSecret, WithAlgorithm("RS256")) },
+		"claim exp": func() (*Service, error) {
+			return NewService(m, testSecret, WithClaims(pgjson.Member{Key: "exp", Value: 1}))
+		},
+		"claim map": func() (*Service, error) {
+			return NewService(m, testSecret, WithClaims(pgjson.Member{Key: "m", Value: map[string]int{}}))
+		},
 		"dummy cost":     func() (*Service, error) { return NewService(m, testSecret, WithDummyHashCost(3)) },
 		"nil clock":      func() (*Service, error) { return NewService(m, testSecret, WithClock(nil)) },
 		"2038 overflows": func() (*Service, error) { return nil, loginAt(m, time.Date(2038, 1, 19, 2, 14, 8, 0, time.UTC)) },
