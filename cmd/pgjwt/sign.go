@@ -95,26 +95,12 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The order of checks is PostgreSQL's: text arguments are converted to
-	// the database encoding (and a json argument parsed) as the call's
-	// parameters are bound, before anything is computed. Converting changes
-	// no payload byte (sign converts the json back to UTF-8), but the
-	// secret's bytes in the database encoding are the HMAC key.
 	if building {
-		for _, text := range append([]string{role.value, email.value}, extra.texts()...) {
-			if _, err := encoding.toDatabase(text); err != nil {
-				return err
-			}
-		}
+		secret, err = bindArguments(encoding, secret, nil, append([]string{role.value, email.value}, extra.texts()...))
 	} else {
-		if _, err := encoding.toDatabase(payload); err != nil {
-			return err
-		}
-		if _, err := jwt.Sign(json.RawMessage(payload), "", "HS256"); errors.Is(err, jwt.ErrInvalidJSON) {
-			return err
-		}
+		secret, err = bindArguments(encoding, secret, &payload, nil)
 	}
-	if secret, err = encoding.toDatabase(secret); err != nil {
+	if err != nil {
 		return err
 	}
 	if building {
@@ -128,6 +114,30 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 	}
 	_, err = fmt.Fprintln(e.stdout, token)
 	return err
+}
+
+// bindArguments checks the call's arguments as PostgreSQL does when it binds
+// them, before anything is computed: each text is converted to the database
+// encoding, and a json payload is parsed, in argument order. Conversion
+// changes no payload byte (sign converts the json back to UTF-8), but the
+// secret's bytes in the database encoding are the HMAC key: they are returned.
+func bindArguments(enc dbEncoding, secret string, payload *string, texts []string) (string, error) {
+	for _, text := range texts {
+		if _, err := enc.toDatabase(text); err != nil {
+			return "", err
+		}
+	}
+	if payload != nil {
+		if _, err := enc.toDatabase(*payload); err != nil {
+			return "", err
+		}
+		// Only a json parse error counts here (the algorithm and the secret
+		// come later), and jwt.Sign reports exactly the json input's.
+		if _, err := jwt.Sign(json.RawMessage(*payload), "", "HS256"); errors.Is(err, jwt.ErrInvalidJSON) {
+			return "", err
+		}
+	}
+	return enc.toDatabase(secret)
 }
 
 // buildPayload renders the login() payload: the claims are the columns of a
