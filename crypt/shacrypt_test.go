@@ -1,0 +1,106 @@
+package crypt
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestShaCryptVectors(t *testing.T) {
+	for _, v := range loadDesShaVectors(t) {
+		if v.Algo != "sha" {
+			continue
+		}
+		if why := skipVector(&v); why != "" {
+			t.Logf("skip %q %q: %s", v.Password, v.Setting, why)
+			continue
+		}
+		res, notices, err := v.run()
+		v.check(t, res, notices, err)
+	}
+}
+
+// TestStrtolInt32 pins the C strtol + 32-bit cast emulation.
+func TestStrtolInt32(t *testing.T) {
+	for _, c := range []struct {
+		in  string
+		v   int32
+		end int
+	}{
+		{"", 0, 0}, {"$", 0, 0}, {" $", 0, 0}, {"+$", 0, 0}, {"-", 0, 0}, {"x1", 0, 0},
+		{"0", 0, 1}, {"1000$", 1000, 4}, {"01000$", 1000, 5}, {"+2000$", 2000, 5},
+		{" \t\n\v\f\r2000$", 2000, 10}, {"-5$", -5, 2}, {"-0", 0, 2},
+		{"4294968296$", 1000, 10}, {"2147483648", -2147483648, 10}, {"3000000000", -1294967296, 10},
+		{"9223372036854775807", -1, 19}, {"9223372036854775808", -1, 19},
+		{"99999999999999999999$", -1, 20}, {"-9223372036854775808", 0, 20},
+		{"-99999999999999999999$", 0, 21}, {"-9223372036854775807", 1, 20},
+		{"12a", 12, 2}, {"1 2", 1, 1},
+	} {
+		v, end := strtolInt32([]byte(c.in))
+		if v != c.v || end != c.end {
+			t.Errorf("strtolInt32(%q) = %d, %d; want %d, %d", c.in, v, end, c.v, c.end)
+		}
+	}
+}
+
+// TestShaCryptParse checks the parser's view of odd settings.
+func TestShaCryptParse(t *testing.T) {
+	for _, c := range []struct {
+		setting, salt, raw string
+		rounds             int
+		custom             bool
+	}{
+		{"$5$", "", "", 5000, false},
+		{"$5$abc$def", "abc", "abc", 5000, false},
+		{"$6$$abc", "abc", "$ab", 5000, false},
+		{"$6$$$abc", "abc", "$$a", 5000, false},
+		{"$5$rounds=1000$$", "", "", 1000, true},
+		{"$5$rounds=77$x", "x", "x", 1000, true},
+		{"$5$abcdefghijklmnopqrst", "abcdefghijklmnop", "abcdefghijklmnop", 5000, false},
+		{"$5$$$$$$$$$$$$$$$$$abc", "", "", 5000, false},
+		{"$5$$$$$$$$$$$$$$$$abc", "a", "$", 5000, false},
+		{"$5$abcdefghijklmnop\xff", "abcdefghijklmnop", "abcdefghijklmnop", 5000, false},
+	} {
+		s, err := parseShaSetting([]byte(c.setting), nil)
+		if err != nil || string(s.salt) != c.salt || string(s.raw) != c.raw || s.rounds != c.rounds || s.custom != c.custom {
+			t.Errorf("parseShaSetting(%q) = salt %q raw %q rounds %d custom %v, %v; want %q %q %d %v",
+				c.setting, s.salt, s.raw, s.rounds, s.custom, err, c.salt, c.raw, c.rounds, c.custom)
+		}
+	}
+}
+
+// TestShaCryptInvalidCharMessage: the message names the whole UTF-8
+// character (as a UTF8 database does), cut at the end of the setting.
+func TestShaCryptInvalidCharMessage(t *testing.T) {
+	for setting, char := range map[string]string{
+		"$5$ab€x":      "€",
+		"$5$a😀":        "😀",
+		"$5$a\xe2\x82": "\xe2\x82",
+		"$5$a\x80b":    "\x80",
+		"$5$a\x01":     "\x01",
+		"$6$a\xc3":     "\xc3",
+	} {
+		_, err := shaCrypt([]byte("pw"), []byte(setting), nil)
+		want := `invalid character in salt string: "` + char + `"`
+		var e *Error
+		if !errors.As(err, &e) || !errors.Is(err, ErrInvalidSaltChar) || e.Message != want || e.Code != "22023" {
+			t.Errorf("shaCrypt(%q) error %v; want %q", setting, err, want)
+		}
+	}
+}
+
+// TestShaCryptLongPassword: no length limit, and long passwords (past the
+// stack buffer) hash like libxcrypt's reference behaviour would: at least
+// deterministic and distinct.
+func TestShaCryptLongPassword(t *testing.T) {
+	pw := bytes.Repeat([]byte("0123456789"), 60)
+	a, err := shaCrypt(pw, []byte("$6$rounds=1000$abc"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := shaCrypt(pw[:599], []byte("$6$rounds=1000$abc"), nil)
+	c, _ := shaCrypt(pw, []byte("$6$rounds=1000$abc"), nil)
+	if bytes.Equal(a, b) || !bytes.Equal(a, c) {
+		t.Fatalf("long password: %q %q %q", a, b, c)
+	}
+}
