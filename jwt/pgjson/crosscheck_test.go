@@ -29,7 +29,7 @@ type producerCase struct {
 var producers = []producerCase{
 	{"row_to_json", pgjson.RowToJSON, func(o pgjson.Object, _ int) (string, []any) {
 		b := &sqlBuilder{mode: sqlRow}
-		return "select row_to_json(r)::text from (select " + b.columns(o) + ") r", b.args
+		return "select row_to_json(" + rowAlias + ")::text from (select " + b.columns(o) + ") " + rowAlias, b.args
 	}, true},
 	{"json_build_object", pgjson.BuildObject, func(o pgjson.Object, _ int) (string, []any) {
 		b := &sqlBuilder{mode: sqlBuild}
@@ -63,6 +63,11 @@ func (b *sqlBuilder) param(v any, cast string) string {
 	b.args = append(b.args, v)
 	return "$" + strconv.Itoa(len(b.args)) + "::" + cast
 }
+
+// rowAlias names subqueries whose whole row is selected. A column of the
+// same name would be selected instead of the row, so it is one that the
+// generated and vector keys never spell.
+const rowAlias = `"pgjson row"`
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
@@ -120,7 +125,7 @@ func (b *sqlBuilder) expr(v any) string {
 	case pgjson.Object:
 		switch b.mode {
 		case sqlRow:
-			return "(select x from (select " + b.columns(v) + ") x)"
+			return "(select " + rowAlias + " from (select " + b.columns(v) + ") " + rowAlias + ")"
 		default:
 			fn := "json_build_object("
 			if b.mode == sqlJSONB {

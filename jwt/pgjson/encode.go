@@ -24,7 +24,7 @@ type encoder struct {
 }
 
 func (e encoder) appendObject(dst []byte, o Object, depth int) ([]byte, error) {
-	if depth > MaxDepth {
+	if depth >= MaxDepth {
 		return dst, ErrTooDeep
 	}
 	dst = append(dst, '{')
@@ -110,7 +110,7 @@ func (e encoder) appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		if v == nil {
 			return append(dst, "null"...), nil
 		}
-		if depth > MaxDepth {
+		if depth >= MaxDepth {
 			return dst, ErrTooDeep
 		}
 		dst = append(dst, '[')
@@ -136,7 +136,7 @@ func (e encoder) appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte,
 		if rv.IsNil() {
 			return append(dst, "null"...), nil
 		}
-		if depth > MaxDepth {
+		if depth >= MaxDepth {
 			return dst, ErrTooDeep
 		}
 		return e.appendValue(dst, rv.Elem().Interface(), depth+1)
@@ -159,7 +159,7 @@ func (e encoder) appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte,
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
 			return appendBytea(dst, byteSlice(rv)), nil
 		}
-		if depth > MaxDepth {
+		if depth >= MaxDepth {
 			return dst, ErrTooDeep
 		}
 		dst = append(dst, '[')

@@ -82,7 +82,7 @@ func normaliseObject(pairs []jbPair) []jbPair {
 }
 
 func objectToJSONB(o Object, depth int) (jbValue, error) {
-	if depth > MaxDepth {
+	if depth >= MaxDepth {
 		return jbValue{}, ErrTooDeep
 	}
 	pairs := make([]jbPair, 0, len(o))
@@ -153,7 +153,7 @@ func toJSONB(v any, depth int) (jbValue, error) {
 		if v == nil {
 			return jbValue{kind: jbNull}, nil
 		}
-		if depth > MaxDepth {
+		if depth >= MaxDepth {
 			return jbValue{}, ErrTooDeep
 		}
 		arr := jbValue{kind: jbArray, items: make([]jbValue, 0, len(v))}
@@ -175,7 +175,7 @@ func reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) {
 		if rv.IsNil() {
 			return jbValue{kind: jbNull}, nil
 		}
-		if depth > MaxDepth {
+		if depth >= MaxDepth {
 			return jbValue{}, ErrTooDeep
 		}
 		return toJSONB(rv.Elem().Interface(), depth+1)
@@ -198,7 +198,7 @@ func reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) {
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
 			return toJSONB(byteSlice(rv), depth)
 		}
-		if depth > MaxDepth {
+		if depth >= MaxDepth {
 			return jbValue{}, ErrTooDeep
 		}
 		arr := jbValue{kind: jbArray, items: make([]jbValue, 0, rv.Len())}

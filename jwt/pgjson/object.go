@@ -32,7 +32,9 @@ type Member struct {
 	Value any
 }
 
-// MaxDepth bounds the nesting of Objects, slices and json.RawMessage
-// containers, so that a cyclic value (a []any holding itself) returns
-// ErrTooDeep instead of exhausting the stack.
+// MaxDepth bounds the nesting of Objects, slices, pointers and the arrays
+// and objects inside json.RawMessage values, so that a cyclic value (a []any
+// holding itself) returns ErrTooDeep instead of exhausting the stack.
+// PostgreSQL's own limit (max_stack_depth) lies higher: json text nested
+// deeper than this is valid there but refused here.
 const MaxDepth = 1000

@@ -74,7 +74,7 @@ func isWordByte(c byte) bool {
 }
 
 func (p *jsonParser) value(depth int) (jbValue, error) {
-	if depth > MaxDepth {
+	if depth >= MaxDepth {
 		return jbValue{}, ErrTooDeep
 	}
 	if p.i >= len(p.s) {
