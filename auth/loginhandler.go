@@ -1,0 +1,592 @@
+package auth
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
+)
+
+// LoginHandlerOption changes the login handler.
+type LoginHandlerOption func(*loginHandler)
+
+// WithLoginSchema names the schema PostgREST would find login() in, for the
+// texts of its "function not found" errors (default "public").
+func WithLoginSchema(schema string) LoginHandlerOption {
+	return func(h *loginHandler) { h.schema = schema }
+}
+
+// WithLoginVerbosity sets PostgREST's client-error-verbosity for the error
+// bodies (default Verbose).
+func WithLoginVerbosity(v Verbosity) LoginHandlerOption {
+	return func(h *loginHandler) { h.verbosity = v }
+}
+
+// WithLoginGET(false) refuses GET and HEAD with PostgREST's 405 for methods
+// it does not run functions with. PostgREST itself runs login() for GET
+// /rpc/login?email=…&pass=… (in a read-only transaction, which login()
+// does not mind); the credentials then end up in access logs and browser
+// histories, so turning this off is wise unless clients depend on it.
+func WithLoginGET(allow bool) LoginHandlerOption {
+	return func(h *loginHandler) { h.allowGET = allow }
+}
+
+// WithMaxLoginBody bounds the request body (default 64 KiB); a larger body
+// is refused with 413 and PostgREST's error envelope (code PGRST102), where
+// PostgREST would read any size.
+func WithMaxLoginBody(n int64) LoginHandlerOption {
+	return func(h *loginHandler) { h.maxBody = n }
+}
+
+type loginHandler struct {
+	svc       *Service
+	schema    string
+	verbosity Verbosity
+	allowGET  bool
+	maxBody   int64
+}
+
+// NewLoginHandler returns the handler for POST /rpc/login that answers as
+// PostgREST (v13–v16) answers for the seed's SQL login(email, pass)
+// returning the composite jwt_token:
+//
+//   - 200 with the JSON object {"token":"…"}, Content-Type
+//     "application/json; charset=utf-8" (or
+//     "application/vnd.pgrst.object+json; charset=utf-8" when the client
+//     asks for it), Content-Range "0-0/*", Vary "Accept, Prefer, Range";
+//   - 403 {"code":"28P01",…,"message":"invalid user or password"} for wrong
+//     credentials, and PostgREST's status for every other SQLSTATE (see
+//     FromDBError), e.g. 400 for text PostgreSQL refuses;
+//   - 400 PGRST102 "Empty or invalid json" for a body that is not JSON,
+//     "All object keys must match" for an array of objects with different
+//     keys, and "Content-Type not acceptable: …" for a body type PostgREST
+//     cannot pass to a function;
+//   - 404 PGRST202 when the body's keys are not exactly email and pass (an
+//     empty body, extra or missing keys, a text/plain body), as PostgREST
+//     finds no matching function;
+//   - 405 PGRST101 "Cannot use the PUT method on RPC" for methods other than
+//     POST, GET, HEAD and OPTIONS; OPTIONS gives 200 with
+//     "Allow: OPTIONS,POST" (login() is VOLATILE);
+//   - 406 PGRST107 when the Accept header admits no JSON.
+//
+// Bodies may be JSON (also an array of such objects, as PostgREST allows:
+// every element is logged in, the first element's token is returned) or
+// application/x-www-form-urlencoded. JSON values become text as
+// json_to_recordset makes them: strings unescaped, numbers and booleans as
+// written, objects and arrays as their JSON text, null as NULL (which never
+// logs in).
+//
+// The handler does not authenticate the request; wrap it in the middleware
+// to reject stale bearer tokens sent along, as PostgREST does.
+func NewLoginHandler(svc *Service, opts ...LoginHandlerOption) http.Handler {
+	h := &loginHandler{svc: svc, schema: "public", allowGET: true, maxBody: 64 << 10}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// loginArgs are the function arguments of one call: nil means SQL NULL.
+type loginArgs struct{ email, pass *string }
+
+func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	singular, apiErr := negotiate(r.Header.Values("Accept"))
+	if apiErr != nil {
+		h.fail(w, apiErr)
+		return
+	}
+	var calls []loginArgs
+	switch r.Method {
+	case http.MethodPost:
+		calls, apiErr = h.postArgs(w, r)
+	case http.MethodGet, http.MethodHead:
+		if !h.allowGET {
+			apiErr = invalidRPCMethod(r.Method)
+			break
+		}
+		calls, apiErr = h.formArgs(r.URL.RawQuery, false)
+	case http.MethodOptions:
+		w.Header().Set("Content-Length", "0")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Allow", "OPTIONS,POST")
+		w.WriteHeader(http.StatusOK)
+		return
+	default:
+		apiErr = invalidRPCMethod(r.Method)
+	}
+	if apiErr != nil {
+		h.fail(w, apiErr)
+		return
+	}
+	token := ""
+	for i, c := range calls {
+		t, err := h.login(r, c)
+		if err != nil {
+			h.fail(w, FromDBError(err, false))
+			return
+		}
+		if i == 0 {
+			token = t
+		}
+	}
+	body := []byte(`{"token":"` + token + `"}`) // base64url and dots: nothing to escape
+	hdr := w.Header()
+	hdr.Set("Content-Range", "0-0/*")
+	if r.Method != http.MethodHead {
+		hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	if singular {
+		hdr.Set("Content-Type", "application/vnd.pgrst.object+json; charset=utf-8")
+	} else {
+		hdr.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	hdr.Set("Vary", "Accept, Prefer, Range")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+func (h *loginHandler) login(r *http.Request, c loginArgs) (string, error) {
+	if c.email == nil || c.pass == nil {
+		// SQL NULL matches no user; cost the bcrypt work all the same.
+		if err := h.svc.dummyVerify(r.Context()); err != nil {
+			return "", err
+		}
+		return "", ErrInvalidPassword
+	}
+	return h.svc.Login(r.Context(), *c.email, *c.pass)
+}
+
+func (h *loginHandler) fail(w http.ResponseWriter, e *APIError) { e.Respond(w, h.verbosity) }
+
+// postArgs reads the body as PostgREST's payload parser would.
+func (h *loginHandler) postArgs(w http.ResponseWriter, r *http.Request) ([]loginArgs, *APIError) {
+	mt := decodeMediaType(r.Header.Get("Content-Type"))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
+				Message: "Request body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
+		}
+		return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+	}
+	switch mt.kind {
+	case mtJSON:
+		return h.jsonArgs(body)
+	case mtURLEncoded:
+		return h.formArgs(string(body), false)
+	case mtTextPlain, mtTextXML, mtOctetStream:
+		// PostgREST looks for a function with one unnamed parameter of
+		// that type.
+		what := map[mediaKind]string{mtTextPlain: "text", mtTextXML: "xml", mtOctetStream: "bytea"}[mt.kind]
+		details := "Searched for the function " + h.schema + ".login with a single unnamed " + what +
+			" parameter, but no matches were found in the schema cache."
+		return nil, &APIError{Status: http.StatusNotFound, Code: "PGRST202",
+			Message: "Could not find the function " + h.schema + ".login in the schema cache", Details: &details}
+	}
+	return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102",
+		Message: "Content-Type not acceptable: " + mt.mime}
+}
+
+// jsonArgs is PostgREST's JSON payload rule followed by PostgreSQL's
+// json_to_recordset into (email text, pass text).
+func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *APIError) {
+	if len(body) == 0 {
+		return nil, h.noFunction(nil, true)
+	}
+	if !utf8.Valid(body) || !json.Valid(body) {
+		return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+	}
+	var objects []map[string]json.RawMessage
+	switch bytes.TrimLeft(body, " \t\r\n")[0] {
+	case '{':
+		var o map[string]json.RawMessage
+		_ = json.Unmarshal(body, &o)
+		objects = append(objects, o)
+	case '[':
+		var elems []json.RawMessage
+		_ = json.Unmarshal(body, &elems)
+		for _, e := range elems {
+			var o map[string]json.RawMessage
+			if bytes.TrimLeft(e, " \t\r\n")[0] != '{' || json.Unmarshal(e, &o) != nil {
+				return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "All object keys must match"}
+			}
+			objects = append(objects, o)
+		}
+	}
+	// Any other JSON value counts as an empty array: no keys at all.
+	keys := []string{}
+	if len(objects) > 0 {
+		keys = argKeys(objects[0])
+		for _, o := range objects[1:] {
+			if !slices.Equal(argKeys(o), keys) {
+				return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "All object keys must match"}
+			}
+		}
+	}
+	if !slices.Equal(keys, []string{"email", "pass"}) {
+		return nil, h.noFunction(keys, true)
+	}
+	// PostgreSQL parses the body as json before it reads a value: a bad
+	// surrogate anywhere fails first; then json_to_recordset unescapes
+	// every string, nested ones included, and refuses \u0000 in any.
+	if err := checkJSONSurrogates(body); err != nil {
+		return nil, FromDBError(err, false)
+	}
+	if hasNULEscape(body) {
+		e := errUnicodeEscape.With(errUnicodeEscape.Message)
+		e.Detail = `\u0000 cannot be converted to text.`
+		return nil, FromDBError(e, false)
+	}
+	calls := make([]loginArgs, len(objects))
+	for i, o := range objects {
+		calls[i].email = jsonText(o["email"])
+		calls[i].pass = jsonText(o["pass"])
+	}
+	return calls, nil
+}
+
+// jsonText is json_to_recordset's conversion of one value to text.
+func jsonText(raw json.RawMessage) *string {
+	raw = bytes.TrimSpace(raw)
+	switch raw[0] {
+	case 'n':
+		return nil
+	case '"':
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		return &s
+	}
+	s := string(raw) // numbers, booleans, objects and arrays verbatim
+	return &s
+}
+
+var (
+	errUnicodeEscape = sqlerr.New("auth", "22P05", "unsupported Unicode escape sequence")
+	errJSONSyntax    = sqlerr.New("auth", "22P02", "invalid input syntax for type json")
+)
+
+// hasNULEscape reports a \u0000 escape (not an escaped backslash followed
+// by "u0000") in valid JSON text, where backslashes occur only in strings.
+func hasNULEscape(b []byte) bool {
+	for i := 0; i < len(b)-1; i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// checkJSONSurrogates applies PostgreSQL's json lexer rules for \u escapes
+// of UTF-16 surrogates to every string of a valid JSON text: a high
+// surrogate must be followed at once by a low one, a low one must follow a
+// high one.
+func checkJSONSurrogates(b []byte) error {
+	fail := func(detail string) error {
+		e := errJSONSyntax.With(errJSONSyntax.Message)
+		e.Detail = detail
+		return e
+	}
+	inString, high := false, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if !inString {
+			inString = c == '"'
+			continue
+		}
+		if c != '\\' || b[i+1] != 'u' {
+			if high {
+				return fail("Unicode low surrogate must follow a high surrogate.")
+			}
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+			continue
+		}
+		v, _ := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		i += 5
+		switch {
+		case v >= 0xd800 && v <= 0xdbff:
+			if high {
+				return fail("Unicode high surrogate must not follow a high surrogate.")
+			}
+			high = true
+		case v >= 0xdc00 && v <= 0xdfff:
+			if !high {
+				return fail("Unicode low surrogate must follow a high surrogate.")
+			}
+			high = false
+		default:
+			if high {
+				return fail("Unicode low surrogate must follow a high surrogate.")
+			}
+		}
+	}
+	return nil
+}
+
+// formArgs reads application/x-www-form-urlencoded text (also GET's query
+// string) as http-types' parseSimpleQuery does: pairs split at '&' and
+// ';', '+' is a space, a key without '=' has the empty value; the last of
+// repeated keys wins.
+func (h *loginHandler) formArgs(s string, jsonBody bool) ([]loginArgs, *APIError) {
+	vals := map[string]string{}
+	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, v, _ := strings.Cut(pair, "=")
+		vals[formUnescape(k)] = formUnescape(v)
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"email", "pass"}) {
+		return nil, h.noFunction(keys, jsonBody)
+	}
+	email, pass := vals["email"], vals["pass"]
+	return []loginArgs{{&email, &pass}}, nil
+}
+
+// formUnescape decodes %XX and '+'; a malformed escape stays as written.
+func formUnescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func argKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// noFunction is PostgREST's PGRST202 for arguments that match no function.
+// The hint is PostgREST's fuzzy suggestion of the real parameters; PostgREST
+// omits it when its similarity score is too low, which is not modelled here.
+func (h *loginHandler) noFunction(keys []string, jsonBody bool) *APIError {
+	fn := h.schema + ".login"
+	params, detailParams := " without parameters", " without parameters"
+	if len(keys) > 0 {
+		params = "(" + strings.Join(keys, ", ") + ")"
+		detailParams = " with parameter"
+		if len(keys) > 1 {
+			detailParams += "s"
+		}
+		detailParams += " " + strings.Join(keys, ", ")
+	}
+	details := "Searched for the function " + fn + detailParams
+	if jsonBody {
+		details += " or with a single unnamed json/jsonb parameter"
+	}
+	details += ", but no matches were found in the schema cache."
+	hint := "Perhaps you meant to call the function " + fn + "(email, pass)"
+	return &APIError{Status: http.StatusNotFound, Code: "PGRST202",
+		Message: "Could not find the function " + fn + params + " in the schema cache",
+		Details: &details, Hint: &hint}
+}
+
+func invalidRPCMethod(method string) *APIError {
+	return &APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST101",
+		Message: "Cannot use the " + method + " method on RPC"}
+}
+
+// mediaKind is the part of PostgREST's MediaType the handler tells apart.
+type mediaKind int
+
+const (
+	mtOther mediaKind = iota
+	mtJSON
+	mtURLEncoded
+	mtTextPlain
+	mtTextXML
+	mtOctetStream
+	mtCSV
+	mtAny
+	mtSingular
+	mtKnown // a type PostgREST knows but cannot take as a function's input
+)
+
+type mediaType struct {
+	kind mediaKind
+	mime string // PostgREST's toMime: the canonical name, or the text as sent
+}
+
+// decodeMediaType is PostgREST's decodeMediaType for the types a login can
+// meet: case-insensitive type/subtype, parameters ignored except where
+// PostgREST reads them; an absent header means JSON.
+func decodeMediaType(h string) mediaType {
+	if h == "" {
+		return mediaType{mtJSON, "application/json"}
+	}
+	main, sub, params, ok := tokenizeMediaType(h)
+	if !ok {
+		return mediaType{mtOther, h}
+	}
+	stripped := params["nulls"] == "stripped"
+	switch strings.ToLower(main) + "/" + strings.ToLower(sub) {
+	case "application/json":
+		return mediaType{mtJSON, "application/json"}
+	case "application/x-www-form-urlencoded":
+		return mediaType{mtURLEncoded, "application/x-www-form-urlencoded"}
+	case "text/plain":
+		return mediaType{mtTextPlain, "text/plain"}
+	case "text/xml":
+		return mediaType{mtTextXML, "text/xml"}
+	case "application/octet-stream":
+		return mediaType{mtOctetStream, "application/octet-stream"}
+	case "text/csv":
+		return mediaType{mtCSV, "text/csv"}
+	case "*/*":
+		return mediaType{mtAny, "*/*"}
+	case "application/geo+json":
+		return mediaType{mtKnown, "application/geo+json"}
+	case "application/openapi+json":
+		return mediaType{mtKnown, "application/openapi+json"}
+	case "application/vnd.pgrst.object+json", "application/vnd.pgrst.object":
+		if stripped {
+			return mediaType{mtSingular, "application/vnd.pgrst.object+json;nulls=stripped"}
+		}
+		return mediaType{mtSingular, "application/vnd.pgrst.object+json"}
+	case "application/vnd.pgrst.array+json", "application/vnd.pgrst.array":
+		if stripped {
+			return mediaType{mtKnown, "application/vnd.pgrst.array+json;nulls=stripped"}
+		}
+		return mediaType{mtJSON, "application/json"}
+	}
+	return mediaType{mtOther, h}
+}
+
+// tokenizeMediaType splits "type/subtype; k=v; k2=\"v2\"" as PostgREST's
+// parser does (type: letters, digits, '.', '*'; subtype also '+', '-').
+func tokenizeMediaType(s string) (main, sub string, params map[string]string, ok bool) {
+	isTok := func(extra string) func(r rune) bool {
+		return func(r rune) bool {
+			return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(extra, r)
+		}
+	}
+	i := strings.IndexFunc(s, func(r rune) bool { return !isTok(".*")(r) })
+	if i <= 0 || s[i] != '/' {
+		return "", "", nil, false
+	}
+	main, rest := s[:i], s[i+1:]
+	j := strings.IndexFunc(rest, func(r rune) bool { return !isTok(".*+-")(r) })
+	if j < 0 {
+		j = len(rest)
+	}
+	if j == 0 {
+		return "", "", nil, false
+	}
+	sub, rest = rest[:j], rest[j:]
+	params = map[string]string{}
+	for {
+		t := strings.TrimLeft(rest, " \t\r\n")
+		if !strings.HasPrefix(t, ";") {
+			break
+		}
+		t = strings.TrimLeft(t[1:], " \t\r\n")
+		k, v, found := strings.Cut(t, "=")
+		if !found {
+			break
+		}
+		k = strings.TrimRight(k, " \t\r\n")
+		v = strings.TrimLeft(v, " \t\r\n")
+		if strings.HasPrefix(v, `"`) {
+			end := strings.IndexByte(v[1:], '"')
+			if end < 0 {
+				break
+			}
+			params[strings.ToLower(k)] = v[1 : end+1]
+			rest = v[end+2:]
+			continue
+		}
+		end := strings.IndexFunc(v, func(r rune) bool { return !isTok("|-")(r) })
+		if end < 0 {
+			end = len(v)
+		}
+		params[strings.ToLower(k)] = v[:end]
+		rest = v[end:]
+	}
+	return main, sub, params, true
+}
+
+// negotiate picks the response type from the Accept headers: JSON, or the
+// singular object type when asked for. Anything else is PostgREST's 406.
+func negotiate(accept []string) (singular bool, apiErr *APIError) {
+	if len(accept) == 0 {
+		return false, nil
+	}
+	var offered []string
+	for _, h := range accept {
+		for part := range strings.SplitSeq(h, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if q, ok := acceptQ(part); ok && q == 0 {
+				continue
+			}
+			mt := decodeMediaType(part)
+			switch mt.kind {
+			case mtJSON, mtAny:
+				return false, nil
+			case mtSingular:
+				return true, nil
+			}
+			if strings.EqualFold(strings.SplitN(part, ";", 2)[0], "application/*") {
+				return false, nil
+			}
+			offered = append(offered, mt.mime)
+		}
+	}
+	if len(offered) == 0 {
+		return false, nil
+	}
+	return false, &APIError{Status: http.StatusNotAcceptable, Code: "PGRST107",
+		Message: "None of these media types are available: " + strings.Join(offered, ", ")}
+}
+
+// acceptQ reads a "q=" parameter of one Accept entry.
+func acceptQ(entry string) (float64, bool) {
+	for _, p := range strings.Split(entry, ";")[1:] {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return q, err == nil
+		}
+	}
+	return 1, false
+}
