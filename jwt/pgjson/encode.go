@@ -2,7 +2,6 @@ package pgjson
 
 import (
 	"encoding/json"
-	"math"
 	"reflect"
 	"strconv"
 	"time"
@@ -38,14 +37,13 @@ func (e encoder) appendObject(dst []byte, o Object, depth int) ([]byte, error) {
 			}
 		}
 		if e.p == rowToJSON {
-			err = checkColumnName(m.Key)
-		} else {
-			err = checkText(m.Key)
-		}
-		if err != nil {
+			if err = checkColumnName(m.Key); err != nil {
+				return dst, err
+			}
+			dst = appendString(dst, m.Key)
+		} else if dst, err = appendText(dst, m.Key); err != nil {
 			return dst, err
 		}
-		dst = appendString(dst, m.Key)
 		if e.p == buildObject {
 			dst = append(dst, " : "...)
 		} else {
@@ -65,10 +63,7 @@ func (e encoder) appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		if err := checkText(v); err != nil {
-			return dst, err
-		}
-		return appendString(dst, v), nil
+		return appendText(dst, v)
 	case bool:
 		return strconv.AppendBool(dst, v), nil
 	case int:
@@ -252,5 +247,5 @@ func estimate(o Object) int {
 			n += 24
 		}
 	}
-	return int(math.Min(float64(n), 1<<20))
+	return min(n, 1<<20)
 }
