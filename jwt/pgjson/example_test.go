@@ -70,3 +70,19 @@ func ExampleEpochSeconds() {
 	fmt.Println(s)
 	// Output: 1764097301
 }
+
+// Where encoding/json and PostgreSQL part ways.
+func ExampleToJSON() {
+	for _, v := range []any{"<a href='x'>&</a>", 1e15, 1e-5, float32(1e6), pgjson.Numeric("2.50"), []byte("hi")} {
+		pg, _ := pgjson.ToJSON(v)
+		goJSON, _ := json.Marshal(v)
+		fmt.Printf("%s  %s\n", pg, goJSON)
+	}
+	// Output:
+	// "<a href='x'>&</a>"  "\u003ca href='x'\u003e\u0026\u003c/a\u003e"
+	// 1e+15  1000000000000000
+	// 1e-05  0.00001
+	// 1e+06  1000000
+	// 2.50  "2.50"
+	// "\\x6869"  "aGk="
+}
