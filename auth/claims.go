@@ -1,12 +1,10 @@
 package auth
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // decodeClaims parses a JWT payload the way aeson does for PostgREST: one
@@ -14,20 +12,9 @@ import (
 // text (json.Number) so that exp/nbf/iat and the claims handed to the
 // database see exactly what the token carried.
 func decodeClaims(payload []byte) (map[string]any, bool) {
-	if !utf8.Valid(payload) {
-		return nil, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
-		return nil, false
-	}
-	rest := payload[dec.InputOffset():]
-	if len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
-		return nil, false
-	}
-	return m, true
+	v, ok := parseJSON(payload)
+	m, isObject := v.(map[string]any)
+	return m, ok && isObject
 }
 
 // timeClaim is exp, nbf or iat after PostgREST's parsing.
@@ -130,7 +117,10 @@ func (a audClaim) inAudience(want string) bool {
 }
 
 func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
+	return appendSortedKeys(make([]string, 0, len(m)), m)
+}
+
+func appendSortedKeys(keys []string, m map[string]any) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -169,7 +159,8 @@ func appendAeson(b []byte, v any) []byte {
 // appendAesonObject renders m, with member override set to value when
 // override is not "" (it is added if m lacks it).
 func appendAesonObject(b []byte, m map[string]any, override string, value any) []byte {
-	keys := sortedKeys(m)
+	var buf [16]string
+	keys := appendSortedKeys(buf[:0], m)
 	if override != "" {
 		if _, ok := m[override]; !ok {
 			keys = append(keys, override)

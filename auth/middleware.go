@@ -3,13 +3,13 @@ package auth
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -49,6 +49,7 @@ type Authenticator struct {
 	verbosity Verbosity
 
 	anonymous *Identity // the identity of a request without token
+	headers   headerMemo
 }
 
 // Identity is who a request runs as, as PostgREST hands it to the database.
@@ -388,18 +389,21 @@ func (a *Authenticator) verify(token string) (*verifiedToken, *APIError) {
 	}
 	d1 := strings.IndexByte(token, '.')
 	d2 := d1 + 1 + strings.IndexByte(token[d1+1:], '.')
-	hdr, ok := parseHeader(token[:d1])
+	hdr, ok := a.headers.parse(token[:d1])
 	if !ok {
 		return nil, errBadCrypto
 	}
-	payload, ok := decodeSegment(token[d1+1 : d2])
+	// Payload and signature are decoded before a key is chosen (jose-jwt's
+	// order); a small payload is decoded on the stack.
+	var payloadBuf [1024]byte
+	payload, ok := decodeSegmentInto(payloadBuf[:0], token[d1+1:d2])
 	if !ok {
 		return nil, errBadCrypto
 	}
 	if hdr.unsecured {
 		return nil, errUnsecured
 	}
-	sig, ok := decodeSegment(token[d2+1:])
+	sig, ok := decodeSegment(token[d2+1:]) // escapes into SigningMethod.Verify
 	if !ok {
 		return nil, errBadCrypto
 	}
@@ -482,15 +486,16 @@ func parseHeader(seg string) (jwsHeader, bool) {
 	if !ok {
 		return jwsHeader{}, false
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || m == nil {
+	v, ok := parseJSON(raw)
+	m, isObject := v.(map[string]any)
+	if !ok || !isObject {
 		return jwsHeader{}, false
 	}
 	if _, jwe := m["enc"]; jwe {
 		return jwsHeader{}, false
 	}
 	var h jwsHeader
-	if json.Unmarshal(m["alg"], &h.alg) != nil {
+	if h.alg, ok = m["alg"].(string); !ok {
 		return jwsHeader{}, false
 	}
 	if h.alg == "none" {
@@ -499,13 +504,13 @@ func parseHeader(seg string) (jwsHeader, bool) {
 	if _, known := signingMethods[h.alg]; !known {
 		return jwsHeader{}, false // PS*, "NONE", typos: not a JWS header
 	}
-	for _, name := range []string{"kid", "typ", "cty"} {
+	for _, name := range [...]string{"kid", "typ", "cty"} {
 		v, present := m[name]
-		if !present || string(v) == "null" {
+		if !present || v == nil {
 			continue
 		}
-		var s string
-		if json.Unmarshal(v, &s) != nil {
+		s, isString := v.(string)
+		if !isString {
 			return jwsHeader{}, false
 		}
 		if name == "kid" {
@@ -519,14 +524,56 @@ func parseHeader(seg string) (jwsHeader, bool) {
 // it ignores non-zero unused trailing bits; unlike Go's it refuses '\r' and
 // '\n', which are not base64url characters.
 func decodeSegment(seg string) ([]byte, bool) {
+	return decodeSegmentInto(nil, seg)
+}
+
+// decodeSegmentInto is decodeSegment appending to dst (reusing its capacity).
+func decodeSegmentInto(dst []byte, seg string) ([]byte, bool) {
 	for i := 0; i < len(seg); i++ {
 		c := seg[i]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 			return nil, false
 		}
 	}
-	b, err := base64.RawURLEncoding.DecodeString(seg)
-	return b, err == nil
+	n := base64.RawURLEncoding.DecodedLen(len(seg))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	m, err := base64.RawURLEncoding.Decode(dst, []byte(seg))
+	return dst[:m], err == nil
+}
+
+// headerMemo remembers parsed JOSE headers by their encoded text. Almost all
+// tokens of a deployment share one header, so this saves a base64 decode and
+// a JSON parse per uncached token; parsing is deterministic, so it changes no
+// answer. It holds at most maxHeaderMemo headers and stops learning then.
+type headerMemo struct {
+	mu sync.RWMutex
+	m  map[string]jwsHeader
+}
+
+const maxHeaderMemo = 64
+
+func (hm *headerMemo) parse(seg string) (jwsHeader, bool) {
+	hm.mu.RLock()
+	h, hit := hm.m[seg]
+	hm.mu.RUnlock()
+	if hit {
+		return h, true
+	}
+	h, ok := parseHeader(seg)
+	if ok && len(seg) <= 512 {
+		hm.mu.Lock()
+		if hm.m == nil {
+			hm.m = make(map[string]jwsHeader, maxHeaderMemo)
+		}
+		if len(hm.m) < maxHeaderMemo {
+			hm.m[strings.Clone(seg)] = h
+		}
+		hm.mu.Unlock()
+	}
+	return h, ok
 }
 
 // String describes the configuration (never the secret), for logs.
