@@ -102,7 +102,7 @@ func (e *APIError) Respond(w http.ResponseWriter, v Verbosity) {
 // db-anon-role (see Authenticated); it decides 401 versus 403 for 42501.
 //
 // err may be a *pgconn.PgError, a *sqlerr.Error, or any error with a
-// SQLState() string method (whose Error() then is the message). An error with
+// SQLState() string method (whose own Error() then is the message). An error with
 // no SQLSTATE at all (a broken connection, a cancelled context) becomes
 // PostgREST's 503 PGRST001 "Database client error. Retrying the connection.",
 // without the driver's text, which could reveal internals.
@@ -138,7 +138,11 @@ func sqlFields(err error) (code, msg string, detail, hint *string, ok bool) {
 	case errors.As(err, &se):
 		return se.Code, se.Message, optional(se.Detail), optional(se.Hint), true
 	case errors.As(err, &st) && st.SQLState() != "":
-		return st.SQLState(), err.Error(), nil, nil, true
+		msg := err.Error()
+		if e, ok := st.(error); ok {
+			msg = e.Error() // the error itself, without the text of wrappers
+		}
+		return st.SQLState(), msg, nil, nil, true
 	}
 	return "", "", nil, nil, false
 }

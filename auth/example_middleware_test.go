@@ -1,0 +1,122 @@
+package auth_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/pgjwt-go/pgjwt/auth"
+)
+
+// The PostgREST test suite's secret and its "author token"
+// ({"role":"postgrest_test_author"}, HS256).
+const (
+	exampleSecret = "reallyreallyreallyreallyverysafe"
+	exampleToken  = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoicG9zdGdyZXN0X3Rlc3RfYXV0aG9yIn0.Xod-F15qsGL0WhdOCr2j3DdKuTw9QJERVgoFD3vGaWA"
+)
+
+// Configure the middleware with PostgREST's settings and read the role and
+// claims in the handler. A request without a token runs as db-anon-role.
+func ExampleNewMiddleware() {
+	mw, err := auth.NewMiddleware(
+		auth.WithJWTSecret(exampleSecret),
+		auth.WithDBAnonRole("web_anon"),
+	)
+	if err != nil {
+		panic(err) // PostgREST would refuse to start
+	}
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		role, _ := auth.RoleFrom(r.Context())
+		claims, _ := auth.ClaimsFrom(r.Context())
+		fmt.Fprintf(w, "role=%s claims=%s", role, claims)
+	}))
+
+	for _, authz := range []string{"Bearer " + exampleToken, ""} {
+		req := httptest.NewRequest("GET", "/todos", nil)
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Body)
+	}
+	// Output:
+	// 200 role=postgrest_test_author claims={"role":"postgrest_test_author"}
+	// 200 role=web_anon claims={"role":"web_anon"}
+}
+
+// Failures are answered exactly as PostgREST answers them.
+func ExampleNewMiddleware_failure() {
+	mw, _ := auth.NewMiddleware(auth.WithJWTSecret(exampleSecret), auth.WithDBAnonRole("web_anon"))
+	h := mw(http.NotFoundHandler())
+	req := httptest.NewRequest("GET", "/todos", nil)
+	req.Header.Set("Authorization", "Bearer "+exampleToken[:40])
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	fmt.Println(rec.Header().Get("WWW-Authenticate"))
+	fmt.Println(rec.Header().Get("Proxy-Status"))
+	fmt.Println(rec.Body)
+	// Output:
+	// 401
+	// Bearer error="invalid_token", error_description="Expected 3 parts in JWT; got 2"
+	// PostgREST; error=PGRST301
+	// {"code":"PGRST301","details":null,"hint":null,"message":"Expected 3 parts in JWT; got 2"}
+}
+
+// A configuration PostgREST refuses to start with is an error at
+// construction: here a plain secret under 32 bytes.
+func ExampleNewAuthenticator_shortSecret() {
+	_, err := auth.NewAuthenticator(auth.WithJWTSecret("short_secret"))
+	fmt.Println(err)
+	// Output:
+	// The JWT secret must be at least 32 characters long.
+}
+
+// Keys can be a JWK or a JWKS; a token's kid must then match a key's kid.
+// The role can come from anywhere in the claims through an RFC 9535 path.
+func ExampleWithJWTRoleClaimKey() {
+	a, err := auth.NewAuthenticator(
+		auth.WithJWTSecret(`{"keys":[{"kty":"oct","kid":"2026-1","k":"cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"}]}`),
+		auth.WithJWTRoleClaimKey(`$.realm_access.roles[?search(@, "^app_")]`),
+		auth.WithMiddlewareClock(func() time.Time { return time.Unix(1_700_000_000, 0) }),
+	)
+	if err != nil {
+		panic(err)
+	}
+	// header {"alg":"HS384","kid":"2026-1"},
+	// claims {"realm_access":{"roles":["offline","app_editor"]}}
+	token := "eyJhbGciOiJIUzM4NCIsImtpZCI6IjIwMjYtMSJ9." +
+		"eyJyZWFsbV9hY2Nlc3MiOnsicm9sZXMiOlsib2ZmbGluZSIsImFwcF9lZGl0b3IiXX19." +
+		exampleHS384Signature
+	id, apiErr := a.AuthenticateToken(token, true)
+	if apiErr != nil {
+		fmt.Println(apiErr)
+		return
+	}
+	fmt.Println(id.Role, id.Claims)
+	// Output:
+	// app_editor {"realm_access":{"roles":["offline","app_editor"]},"role":"app_editor"}
+}
+
+// A database error after the hand-off gets PostgREST's status: 42501 is 401
+// (with a Bearer challenge) for the anonymous role and 403 for a user.
+func ExampleFromDBError() {
+	err := fmt.Errorf("query: %w", permissionDenied{})
+	for _, authenticated := range []bool{false, true} {
+		e := auth.FromDBError(err, authenticated)
+		fmt.Println(e.Status, e.WWWAuthenticate, string(e.Body(auth.Verbose)))
+	}
+	// Output:
+	// 401 Bearer {"code":"42501","details":null,"hint":null,"message":"permission denied for table todos"}
+	// 403  {"code":"42501","details":null,"hint":null,"message":"permission denied for table todos"}
+}
+
+const exampleHS384Signature = "9qPkvllVLedYrQLUeEB1wVmE5RhYNzeVtInCtGNsaBDUvKOD9NwITWVtYNlJJ4RM"
+
+// permissionDenied stands for any error with a SQLSTATE, such as pgx's.
+type permissionDenied struct{}
+
+func (permissionDenied) Error() string    { return "permission denied for table todos" }
+func (permissionDenied) SQLState() string { return "42501" }
