@@ -292,6 +292,54 @@ func TestRLSHandOff(t *testing.T) {
 				t.Errorf("anonymous claims %s user %s", who.Claims, who.User)
 			}
 		})
+		t.Run("every algorithm family through one JWKS", func(t *testing.T) {
+			// The same RLS result whatever signed alice's claims: a JWKS of
+			// oct, RSA, EC and OKP keys, with and without kid.
+			k := keys(t)
+			oct := []byte("an HMAC key for the JWKS, at least as long as needed")
+			jwks := `{"keys":[` + strings.Join([]string{
+				jwkJSON(t, oct, "", ""),
+				jwkJSON(t, &k.rsa.PublicKey, "rsa-1", ""),
+				jwkJSON(t, &k.ec["ES256"].PublicKey, "", "ES256"),
+				jwkJSON(t, &k.ec["ES384"].PublicKey, "ec-384", ""),
+				jwkJSON(t, &k.ec["ES512"].PublicKey, "ec-521", "ES512"),
+				jwkJSON(t, k.ed.Public(), "ed-1", "EdDSA"),
+			}, ",") + `]}`
+			mw, err := NewMiddleware(WithJWTSecret(jwks), WithDBAnonRole(f.anon))
+			if err != nil {
+				t.Fatal(err)
+			}
+			saved := f.mw
+			f.mw = mw
+			defer func() { f.mw = saved }()
+			claims := fmt.Sprintf(`{"role":"%s","email":"alice@x"}`, f.web)
+			for _, c := range []struct {
+				header string
+				method gojwt.SigningMethod
+				key    any
+			}{
+				{`{"alg":"HS256"}`, gojwt.SigningMethodHS256, oct},
+				{`{"alg":"HS384"}`, gojwt.SigningMethodHS384, oct},
+				{`{"alg":"HS512"}`, gojwt.SigningMethodHS512, oct},
+				{`{"alg":"RS256","kid":"rsa-1"}`, gojwt.SigningMethodRS256, k.rsa},
+				{`{"alg":"RS384"}`, gojwt.SigningMethodRS384, k.rsa},
+				{`{"alg":"RS512","kid":"rsa-1"}`, gojwt.SigningMethodRS512, k.rsa},
+				{`{"alg":"ES256"}`, gojwt.SigningMethodES256, k.ec["ES256"]},
+				{`{"alg":"ES384","kid":"ec-384"}`, gojwt.SigningMethodES384, k.ec["ES384"]},
+				{`{"alg":"ES512"}`, gojwt.SigningMethodES512, k.ec["ES512"]},
+				{`{"alg":"EdDSA","kid":"ed-1"}`, gojwt.SigningMethodEdDSA, k.ed},
+			} {
+				tok := mint(t, c.header, claims, c.method, c.key)
+				rec := f.do(t, "GET", "/todos", tok)
+				if rec.Code != 200 || rec.Body.String() != `["a1", "a2"]` {
+					t.Errorf("%s: %d %s", c.header, rec.Code, rec.Body)
+				}
+			}
+			// The SQL login's HS256 token is not signed by any of these keys.
+			expectResponse(t, f.do(t, "GET", "/todos", alice), 401,
+				`{"code":"PGRST301","details":"None of the keys was able to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`,
+				wwwAuth("No suitable key or wrong key type"))
+		})
 		t.Run("expired SQL token", func(t *testing.T) {
 			var tok string
 			err := f.conn.QueryRow(context.Background(), `select sign(json_build_object('role', $1::text, 'email', 'alice@x',
