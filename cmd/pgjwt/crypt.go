@@ -63,7 +63,7 @@ func runCrypt(e *env, g *globals, cmd *command, args []string) error {
 	}
 
 	v := crypt.ForVersion(major, crypt.WithNotices(func(n crypt.Notice) {
-		fmt.Fprintf(e.stderr, "pgjwt: NOTICE: %s (SQLSTATE %s)\n", n.Message, n.Code)
+		fmt.Fprintf(e.stderr, "pgjwt: NOTICE: %s (SQLSTATE %s)\n", encoding.fromDatabase(n.Message), n.Code)
 	}))
 	generating := !set["setting"] && !set["check"]
 	if generating {
@@ -93,7 +93,7 @@ func runCrypt(e *env, g *globals, cmd *command, args []string) error {
 	if set["check"] {
 		ok, err := v.Verify(password, checkFor)
 		if err != nil {
-			return err
+			return encoding.errorFromDatabase(err)
 		}
 		if !ok {
 			return falseResult
@@ -102,7 +102,7 @@ func runCrypt(e *env, g *globals, cmd *command, args []string) error {
 	}
 	hash, err := v.Crypt(password, setting)
 	if err != nil {
-		return err
+		return encoding.errorFromDatabase(err)
 	}
 	// The hash is written as raw bytes: like PostgreSQL's, it can echo salt
 	// bytes that are not valid UTF-8.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -78,6 +79,19 @@ func (d dbEncoding) fromDatabase(s string) string {
 		b.WriteRune(rune(s[i]))
 	}
 	return b.String()
+}
+
+// errorFromDatabase converts the text of a PostgreSQL error raised on data in
+// the database encoding (e.g. the salt character crypt() quotes) to UTF-8,
+// as the server does when it sends the error to a UTF8 client.
+func (d dbEncoding) errorFromDatabase(err error) error {
+	var pe *sqlerr.Error
+	if d != encodingLatin1 || !errors.As(err, &pe) {
+		return err
+	}
+	converted := pe.With(d.fromDatabase(pe.Message))
+	converted.Detail, converted.Hint = d.fromDatabase(pe.Detail), d.fromDatabase(pe.Hint)
+	return converted
 }
 
 // checkUTF8 validates s as PostgreSQL validates UTF-8 text from a client:
