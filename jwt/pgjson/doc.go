@@ -70,6 +70,11 @@
 // extra_float_digits = 1 and bytea_output = 'hex'. DateStyle does not
 // matter: json always uses the ISO 8601 form.
 //
+// In a LATIN1 database row_to_json and json_build_object print the same
+// text for any text that database can hold, but jsonb orders keys by their
+// length and bytes in the database encoding ("é" is one byte there, two in
+// UTF-8), so JSONB's order is the UTF8 database's.
+//
 // # Errors
 //
 // Input PostgreSQL would refuse is an error with PostgreSQL's SQLSTATE and
