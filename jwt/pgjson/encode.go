@@ -95,6 +95,9 @@ func (e encoder) appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		// A json datum is output as the text it was given, white space and all.
 		return append(dst, v...), nil
 	case []byte:
+		if v == nil {
+			return append(dst, "null"...), nil
+		}
 		return appendBytea(dst, v), nil
 	case Object:
 		if v == nil {

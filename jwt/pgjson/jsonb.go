@@ -25,7 +25,7 @@ import (
 // or an unpaired surrogate escape is refused as jsonb refuses it. Keys may be
 // any text, the empty string included.
 func JSONB(o Object) ([]byte, error) {
-	return AppendJSONB(make([]byte, 0, estimate(o)+2*len(o)), o)
+	return orNil(AppendJSONB(make([]byte, 0, estimate(o)+2*len(o)), o))
 }
 
 // AppendJSONB appends JSONB(o) to dst.
@@ -142,6 +142,9 @@ func toJSONB(v any, depth int) (jbValue, error) {
 		}
 		return parseJSON(v, true, depth)
 	case []byte:
+		if v == nil {
+			return jbValue{kind: jbNull}, nil
+		}
 		b := appendBytea(nil, v)
 		return jbValue{kind: jbString, text: `\` + string(b[3:len(b)-1])}, nil
 	case Object:

@@ -16,7 +16,7 @@ package pgjson
 // TimeZone = 'UTC' (the instant is kept; the Location is ignored):
 // "2026-11-25T19:57:28.123456+00:00".
 func RowToJSON(o Object) ([]byte, error) {
-	return AppendRowToJSON(make([]byte, 0, estimate(o)), o)
+	return orNil(AppendRowToJSON(make([]byte, 0, estimate(o)), o))
 }
 
 // AppendRowToJSON appends RowToJSON(o) to dst. On error it returns dst
@@ -36,12 +36,20 @@ func AppendRowToJSON(dst []byte, o Object) ([]byte, error) {
 // json_build_object calls and render the same way; slices are PostgreSQL
 // arrays and render compactly, [1,2], as to_json renders arrays.
 func BuildObject(o Object) ([]byte, error) {
-	return AppendBuildObject(make([]byte, 0, estimate(o)+2*len(o)), o)
+	return orNil(AppendBuildObject(make([]byte, 0, estimate(o)+2*len(o)), o))
 }
 
 // AppendBuildObject appends BuildObject(o) to dst.
 func AppendBuildObject(dst []byte, o Object) ([]byte, error) {
 	return appendTop(dst, encoder{p: buildObject}, o)
+}
+
+// orNil drops the (empty) buffer that comes with an error.
+func orNil(out []byte, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func appendTop(dst []byte, e encoder, o Object) ([]byte, error) {
