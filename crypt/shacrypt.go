@@ -145,11 +145,10 @@ func strtolInt32(s []byte) (v int32, end int) {
 	var u uint64 // magnitude, saturated just above the limit
 	const limit = 1 << 63
 	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		if u <= limit {
-			u = u*10 + uint64(s[i]-'0')
-			if u > limit {
-				u = limit + 1
-			}
+		if d := uint64(s[i] - '0'); u > (limit-d)/10 {
+			u = limit + 1 // beyond every 64-bit value: saturate
+		} else {
+			u = u*10 + d
 		}
 		i++
 	}
