@@ -1,0 +1,115 @@
+// Command login is a PostgREST-compatible login server: POST /rpc/login
+// answers as PostgREST answers for the "SQL User Management" login(), and GET
+// /me, behind the same authentication PostgREST runs, shows the role and
+// claims a token carries.
+//
+// Run it with no set-up at all (users in memory, a random secret, one demo
+// user whose curl lines it prints):
+//
+//	go run ./examples/login
+//
+// or seed users and keep tokens valid across restarts:
+//
+//	PGJWT_SECRET=$(head -c 32 /dev/urandom | base64) go run ./examples/login \
+//	    -user alice@example.com:s3cret-pass:webuser
+//
+// With DATABASE_URL it uses the basic_auth.users table of that database
+// (-install creates it, as PostgREST's recipe does) and the database's
+// app.jwt_secret, so the tokens it issues equal those of the SQL login().
+//
+// Endpoints: POST /rpc/login {"email":…,"pass":…} → {"token":…};
+// GET /me → {"role":…,"claims":{…}}; GET /healthz → ok.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/pgjwt-go/pgjwt/auth"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "login:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program; main only adds the process around it, so tests
+// can start the server in-process and stop it by cancelling ctx.
+func run(ctx context.Context, args []string, env func(string) (string, bool), stdout io.Writer) error {
+	cfg, err := parseConfig(args, env, stdout)
+	if err != nil {
+		return err
+	}
+
+	// The users and the secret: in memory, or the database's.
+	svc, secret, closeStore, err := openService(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	// PostgREST's authentication: verify the Bearer token, take its role
+	// claim, and let requests without a token run as "anon".
+	authenticate, err := auth.NewMiddleware(auth.WithJWTSecret(secret), auth.WithDBAnonRole(anonRole))
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	// The login handler sits behind the middleware too: PostgREST refuses a
+	// login that carries an expired or forged token.
+	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc, auth.WithLoginGET(false))))
+	mux.Handle("GET /me", authenticate(http.HandlerFunc(me)))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	printWelcome(stdout, "http://"+ln.Addr().String(), cfg)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: stop accepting, let requests in flight finish.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "stopped")
+	return nil
+}
+
+// me answers with who the request runs as: the role and the exact claims
+// PostgREST would put into request.jwt.claims.
+func me(w http.ResponseWriter, r *http.Request) {
+	id, _ := auth.IdentityFrom(r.Context()) // always set behind the middleware
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(struct {
+		Role   string          `json:"role"`
+		Claims json.RawMessage `json:"claims"`
+	}{id.Role, json.RawMessage(id.Claims)})
+}
