@@ -36,6 +36,20 @@ import (
 // the alg's size (jose-jwt splits any signature in half and does not match
 // the curve to the alg); Ed448 keys and RSA keys under 1024 bits are not
 // usable in Go and never verify.
+//
+// Older PostgREST majors differ, and this type does not emulate them: v13
+// answered a null exp/nbf/iat with "must be a number" and checked an empty
+// token before a missing secret; before v13.0.7 the PGRST301 details were
+// null; v12/v13 cached whole verdicts for jwt-cache-max-lifetime seconds
+// instead of jwt-cache-max-entries claims; v10–v12 (hs-jose) accepted PS*,
+// HS384/HS512 with a plain secret, any short secret, ignored kid, used other
+// messages (e.g. "JWSError JWSInvalidSignature") and a 1 s skew (v10), and
+// treated an empty bearer token as anonymous. The role-claim key syntax by
+// version is described at WithJWTRoleClaimKey.
+//
+// The configuration is fixed for the Authenticator's life; on a PostgREST-like
+// reload build a new one (its token cache starts empty, as PostgREST's does
+// when the keys change).
 type Authenticator struct {
 	keys      []verificationKey
 	hasSecret bool
@@ -53,6 +67,8 @@ type Authenticator struct {
 }
 
 // Identity is who a request runs as, as PostgREST hands it to the database.
+// Identities are shared between requests (the anonymous one, and those of
+// cached tokens): read them, never modify them.
 type Identity struct {
 	// Role is the database role: the role claim, or db-anon-role.
 	Role string

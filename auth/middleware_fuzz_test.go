@@ -30,6 +30,9 @@ func FuzzMiddleware(f *testing.F) {
 	}
 	payloads := []string{`{"role":"r"}`, `{}`, `[]`, `{"exp":"x"}`, `{"exp":1.5}`, `{"aud":[1]}`, `{"nbf":1e30,"role":null}`,
 		`{"role":{"b":1,"a":[1.0e-3,"\u2028<"]}}`, "{\"role\":\"\xff\"}", `{"iat":9999999999}`, `{"aud":"youraudience"}`}
+	for _, c := range readVectors(f) {
+		seeds = append(seeds, c.auth...)
+	}
 	for i, s := range seeds {
 		f.Add(s, []byte(payloads[i%len(payloads)]))
 	}

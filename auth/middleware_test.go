@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -9,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -101,23 +103,53 @@ var echoHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 	fmt.Fprintf(w, "%s|%s|%v", id.Role, id.Claims, id.Authenticated)
 })
 
+// reqCase is one request vector: PostgREST settings over the spec tests'
+// base configuration, the Authorization header values, and the expected
+// response. A success's body is the echo handler's "role|claims|authenticated".
 type reqCase struct {
 	name   string
-	opts   []MiddlewareOption // added to the spec configuration
-	auth   []string           // Authorization header values; nil for none
+	cfg    map[string]string // PostgREST setting → value ("" unsets)
+	auth   []string          // Authorization header values; nil for none
 	status int
 	body   string // exact body
 	www    string // exact WWW-Authenticate, "" for none
 }
 
-func baseOpts() []MiddlewareOption {
-	return []MiddlewareOption{WithJWTSecret(specSecret), WithDBAnonRole(specAnon),
-		WithMiddlewareClock(func() time.Time { return testNow })}
+// specBase is the spec tests' configuration (PostgREST's SpecHelper baseCfg)
+// and the fixed clock of the vectors.
+var specBase = map[string]string{"jwt-secret": specSecret, "db-anon-role": specAnon}
+
+// optionsFor turns PostgREST settings into options (unknown names are a test
+// bug and fail).
+func optionsFor(t testing.TB, cfg map[string]string) []MiddlewareOption {
+	t.Helper()
+	merged := maps.Clone(specBase)
+	maps.Copy(merged, cfg)
+	opts := []MiddlewareOption{WithMiddlewareClock(func() time.Time { return testNow })}
+	for k, v := range merged {
+		switch k {
+		case "jwt-secret":
+			opts = append(opts, WithJWTSecret(v))
+		case "jwt-secret-is-base64":
+			opts = append(opts, WithJWTSecretIsBase64(v == "true"))
+		case "jwt-aud":
+			opts = append(opts, WithJWTAud(v))
+		case "db-anon-role":
+			opts = append(opts, WithDBAnonRole(v))
+		case "jwt-role-claim-key":
+			opts = append(opts, WithJWTRoleClaimKey(v))
+		case "client-error-verbosity":
+			opts = append(opts, WithClientErrorVerbosity(map[string]Verbosity{"verbose": Verbose, "minimal": Minimal}[v]))
+		default:
+			t.Fatalf("unknown setting %q", k)
+		}
+	}
+	return opts
 }
 
 func runCase(t *testing.T, c reqCase) {
 	t.Helper()
-	mw, err := NewMiddleware(append(baseOpts(), c.opts...)...)
+	mw, err := NewMiddleware(optionsFor(t, c.cfg)...)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -174,7 +206,7 @@ func TestSpecRequestCases(t *testing.T) {
 	notAud := `{"code":"PGRST303","details":null,"hint":null,"message":"JWT not in audience"}`
 	noKey := `{"code":"PGRST301","details":"No suitable key was found to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`
 	aud := func(a string) string { return hs256(t, `{"role":"postgrest_test_author","aud":`+a+`}`) }
-	withAud := WithJWTAud("youraudience")
+	withAud := map[string]string{"jwt-aud": "youraudience"}
 	cases := []reqCase{
 		{name: "01 no Authorization", status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
 		{name: "04 author token", auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
@@ -228,39 +260,39 @@ func TestSpecRequestCases(t *testing.T) {
 			body: ok200("r", fmt.Sprintf(`{"nbf":%d,"role":"r"}`, now+30), true)},
 		{name: "28 iat now+35", auth: []string{"Bearer " + hs256(t, fmt.Sprintf(`{"iat":%d,"role":"postgrest_test_author"}`, now+35))}, status: 401,
 			body: `{"code":"PGRST303","details":null,"hint":null,"message":"JWT issued at future"}`, www: wwwAuth("JWT issued at future")},
-		{name: "29 not in audience", opts: []MiddlewareOption{WithJWTAud("spec tests")}, auth: []string{"Bearer " + aud(`"not set"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "29 not in audience", cfg: map[string]string{"jwt-aud": "spec tests"}, auth: []string{"Bearer " + aud(`"not set"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
 		{name: "30 garbage", auth: []string{"Bearer quifquirndsjagnrgniur.fonvoienqhhdj.iuqvnvhojah"}, status: 401, body: crypto, www: wwwAuth("JWT cryptographic operation failed")},
 		{name: "31 alg none", auth: []string{"Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.anything"}, status: 401,
 			body: `{"code":"PGRST301","details":"JWT is unsecured but expected 'alg' was not 'none'","hint":null,"message":"Wrong or unsupported encoding algorithm"}`,
 			www:  wwwAuth("Wrong or unsupported encoding algorithm")},
-		{name: "32 minimal verbosity", opts: []MiddlewareOption{WithClientErrorVerbosity(Minimal)}, auth: []string{"Bearer " + hs256(t, `{"exp":1446678149}`)}, status: 401,
+		{name: "32 minimal verbosity", cfg: map[string]string{"client-error-verbosity": "minimal"}, auth: []string{"Bearer " + hs256(t, `{"exp":1446678149}`)}, status: 401,
 			body: `{"code":"PGRST303","message":"JWT expired"}`, www: wwwAuth("JWT expired")},
-		{name: "37 no anon, no token", opts: []MiddlewareOption{WithDBAnonRole("")}, status: 401,
+		{name: "37 no anon, no token", cfg: map[string]string{"db-anon-role": ""}, status: 401,
 			body: `{"code":"PGRST302","details":null,"hint":null,"message":"Anonymous access is disabled"}`, www: "Bearer"},
-		{name: "36 no anon, author token", opts: []MiddlewareOption{WithDBAnonRole("")}, auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
-		{name: "no anon, token without role", opts: []MiddlewareOption{WithDBAnonRole("")}, auth: []string{"Bearer " + hs256(t, `{"id":1}`)}, status: 401,
+		{name: "36 no anon, author token", cfg: map[string]string{"db-anon-role": ""}, auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "no anon, token without role", cfg: map[string]string{"db-anon-role": ""}, auth: []string{"Bearer " + hs256(t, `{"id":1}`)}, status: 401,
 			body: `{"code":"PGRST302","details":null,"hint":null,"message":"Anonymous access is disabled"}`, www: "Bearer"},
-		{name: "38 no secret, token", opts: []MiddlewareOption{WithJWTSecret("")}, auth: []string{"Bearer " + authorToken}, status: 500,
+		{name: "38 no secret, token", cfg: map[string]string{"jwt-secret": ""}, auth: []string{"Bearer " + authorToken}, status: 500,
 			body: `{"code":"PGRST300","details":null,"hint":null,"message":"Server lacks JWT secret"}`},
-		{name: "38b no secret, empty token", opts: []MiddlewareOption{WithJWTSecret("")}, auth: []string{"Bearer "}, status: 500,
+		{name: "38b no secret, empty token", cfg: map[string]string{"jwt-secret": ""}, auth: []string{"Bearer "}, status: 500,
 			body: `{"code":"PGRST300","details":null,"hint":null,"message":"Server lacks JWT secret"}`},
-		{name: "39 no secret, no token", opts: []MiddlewareOption{WithJWTSecret("")}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
-		{name: "41 base64 secret", opts: []MiddlewareOption{WithJWTSecret("cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU="), WithJWTSecretIsBase64(true)},
+		{name: "39 no secret, no token", cfg: map[string]string{"jwt-secret": ""}, status: 200, body: ok200(specAnon, `{"role":"postgrest_test_anonymous"}`, false)},
+		{name: "41 base64 secret", cfg: map[string]string{"jwt-secret": "cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU=", "jwt-secret-is-base64": "true"},
 			auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
-		{name: "41b base64 secret url alphabet and padding dot", opts: []MiddlewareOption{WithJWTSecret(" cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU. "), WithJWTSecretIsBase64(true)},
+		{name: "41b base64 secret url alphabet and padding dot", cfg: map[string]string{"jwt-secret": " cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU. ", "jwt-secret-is-base64": "true"},
 			auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
 		// jwt-aud (AudienceJwtSecretSpec, cases 33–35)
-		{name: "33 aud string", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`"youraudience"`)}, status: 200, body: ok200(specAuthor, `{"aud":"youraudience","role":"postgrest_test_author"}`, true)},
-		{name: "33 aud one", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`["youraudience"]`)}, status: 200, body: ok200(specAuthor, `{"aud":["youraudience"],"role":"postgrest_test_author"}`, true)},
-		{name: "33 aud many", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`["notyouraudience","youraudience","x"]`)}, status: 200,
+		{name: "33 aud string", cfg: withAud, auth: []string{"Bearer " + aud(`"youraudience"`)}, status: 200, body: ok200(specAuthor, `{"aud":"youraudience","role":"postgrest_test_author"}`, true)},
+		{name: "33 aud one", cfg: withAud, auth: []string{"Bearer " + aud(`["youraudience"]`)}, status: 200, body: ok200(specAuthor, `{"aud":["youraudience"],"role":"postgrest_test_author"}`, true)},
+		{name: "33 aud many", cfg: withAud, auth: []string{"Bearer " + aud(`["notyouraudience","youraudience","x"]`)}, status: 200,
 			body: ok200(specAuthor, `{"aud":["notyouraudience","youraudience","x"],"role":"postgrest_test_author"}`, true)},
-		{name: "33 aud []", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`[]`)}, status: 200, body: ok200(specAuthor, `{"aud":[],"role":"postgrest_test_author"}`, true)},
-		{name: "33 aud null", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`null`)}, status: 200, body: ok200(specAuthor, `{"aud":null,"role":"postgrest_test_author"}`, true)},
-		{name: "33 aud absent", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
-		{name: "34 aud other", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`"notyouraudience"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
-		{name: "34 aud empty", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`""`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
-		{name: "34 aud array other", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`["notyouraudience"]`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
-		{name: "34 aud case", opts: []MiddlewareOption{withAud}, auth: []string{"Bearer " + aud(`"YourAudience"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "33 aud []", cfg: withAud, auth: []string{"Bearer " + aud(`[]`)}, status: 200, body: ok200(specAuthor, `{"aud":[],"role":"postgrest_test_author"}`, true)},
+		{name: "33 aud null", cfg: withAud, auth: []string{"Bearer " + aud(`null`)}, status: 200, body: ok200(specAuthor, `{"aud":null,"role":"postgrest_test_author"}`, true)},
+		{name: "33 aud absent", cfg: withAud, auth: []string{"Bearer " + authorToken}, status: 200, body: ok200(specAuthor, author, true)},
+		{name: "34 aud other", cfg: withAud, auth: []string{"Bearer " + aud(`"notyouraudience"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "34 aud empty", cfg: withAud, auth: []string{"Bearer " + aud(`""`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "34 aud array other", cfg: withAud, auth: []string{"Bearer " + aud(`["notyouraudience"]`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
+		{name: "34 aud case", cfg: withAud, auth: []string{"Bearer " + aud(`"YourAudience"`)}, status: 401, body: notAud, www: wwwAuth("JWT not in audience")},
 		{name: "35 no jwt-aud, aud empty", auth: []string{"Bearer " + aud(`""`)}, status: 200, body: ok200(specAuthor, `{"aud":"","role":"postgrest_test_author"}`, true)},
 		{name: "35 no jwt-aud, aud array", auth: []string{"Bearer " + aud(`["a","b"]`)}, status: 200, body: ok200(specAuthor, `{"aud":["a","b"],"role":"postgrest_test_author"}`, true)},
 		// Derived from code in spec §7.
@@ -309,9 +341,93 @@ func TestSpecRequestCases(t *testing.T) {
 		{name: "claims rendering", auth: []string{"Bearer " + hs256(t, `{"role":"r","z":"<&>\u2028","n":[1.50,0.001,-0.0,12345678.5,1E2],"o":{"b":1,"a":2}}`)}, status: 200,
 			body: ok200("r", "{\"n\":[1.5,1.0e-3,0.0,1.23456785e7,100],\"o\":{\"a\":2,\"b\":1},\"role\":\"r\",\"z\":\"<&>\u2028\"}", true)},
 	}
-	for _, c := range cases {
+	for _, c := range checkVectors(t, cases) {
 		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
 	}
+}
+
+// requestVector is a reqCase as language-neutral data
+// (testdata/postgrest_requests.json): config holds PostgREST settings over
+// the base {"jwt-secret": "reallyreallyreallyreallyverysafe", "db-anon-role":
+// "postgrest_test_anonymous"}, now is the clock in Unix seconds; a 200 names
+// the role and request.jwt.claims handed on, an error the exact body and
+// WWW-Authenticate (Content-Type, Content-Length and Proxy-Status follow
+// from them).
+type requestVector struct {
+	Name            string            `json:"name"`
+	Base            map[string]string `json:"base"`
+	Config          map[string]string `json:"config,omitempty"`
+	Now             int64             `json:"now"`
+	Authorization   []string          `json:"authorization,omitempty"`
+	Status          int               `json:"status"`
+	Body            string            `json:"body,omitempty"`
+	WWWAuthenticate string            `json:"www_authenticate,omitempty"`
+	Role            *string           `json:"role,omitempty"`
+	Claims          string            `json:"claims,omitempty"`
+	Authenticated   *bool             `json:"authenticated,omitempty"`
+}
+
+const requestVectorsFile = "testdata/postgrest_requests.json"
+
+// checkVectors compares the table with the vectors file (rewriting it when
+// PGJWT_UPDATE_VECTORS=1) and returns the cases read back from the file.
+func checkVectors(t *testing.T, cases []reqCase) []reqCase {
+	t.Helper()
+	vs := make([]requestVector, 0, len(cases))
+	for _, c := range cases {
+		v := requestVector{Name: c.name, Base: specBase, Config: c.cfg, Now: testNow.Unix(), Authorization: c.auth, Status: c.status}
+		if c.status == 200 {
+			i, j := strings.IndexByte(c.body, '|'), strings.LastIndexByte(c.body, '|')
+			role, authed := c.body[:i], c.body[j+1:] == "true"
+			v.Role, v.Claims, v.Authenticated = &role, c.body[i+1:j], &authed
+		} else {
+			v.Body, v.WWWAuthenticate = c.body, c.www
+		}
+		vs = append(vs, v)
+	}
+	want, err := json.MarshalIndent(vs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, '\n')
+	if os.Getenv("PGJWT_UPDATE_VECTORS") == "1" {
+		if err := os.WriteFile(requestVectorsFile, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(requestVectorsFile)
+	if err != nil {
+		t.Fatalf("%v (PGJWT_UPDATE_VECTORS=1 writes it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the table; rerun with PGJWT_UPDATE_VECTORS=1 and review the diff", requestVectorsFile)
+	}
+	return readVectors(t)
+}
+
+// readVectors loads the vectors file as cases.
+func readVectors(t testing.TB) []reqCase {
+	t.Helper()
+	raw, err := os.ReadFile(requestVectorsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []requestVector
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		t.Fatal(err)
+	}
+	cases := make([]reqCase, 0, len(vs))
+	for _, v := range vs {
+		if v.Now != testNow.Unix() || !maps.Equal(v.Base, specBase) {
+			t.Fatalf("%s: vectors assume base %v at %d", v.Name, specBase, testNow.Unix())
+		}
+		c := reqCase{name: v.Name, cfg: v.Config, auth: v.Authorization, status: v.Status, body: v.Body, www: v.WWWAuthenticate}
+		if v.Status == 200 {
+			c.body = ok200(*v.Role, v.Claims, *v.Authenticated)
+		}
+		cases = append(cases, c)
+	}
+	return cases
 }
 
 // TestRoleClaimKeys covers spec §7 cases 42–46 and the legacy DSL.
@@ -355,7 +471,7 @@ func TestRoleClaimKeys(t *testing.T) {
 			if want == "" {
 				want, authed = specAnon, false
 			}
-			mw, err := NewMiddleware(append(baseOpts(), WithJWTRoleClaimKey(c.key))...)
+			mw, err := NewMiddleware(optionsFor(t, map[string]string{"jwt-role-claim-key": c.key})...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -381,7 +497,7 @@ func TestRoleClaimKeys(t *testing.T) {
 		{"$.aud[1]", `["postgrest_test_author","postgrest_test_invalid"]`, 200, "postgrest_test_invalid"},
 	}
 	for _, c := range audCases {
-		mw, err := NewMiddleware(append(baseOpts(), WithJWTRoleClaimKey(c.key), WithJWTAud("postgrest_test_author"))...)
+		mw, err := NewMiddleware(optionsFor(t, map[string]string{"jwt-role-claim-key": c.key, "jwt-aud": "postgrest_test_author"})...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -443,13 +559,13 @@ func TestSecretFromFile(t *testing.T) {
 	if err := writeFile(path, specSecret+"\n"); err != nil {
 		t.Fatal(err)
 	}
-	runCase(t, reqCase{opts: []MiddlewareOption{WithJWTSecret("@" + path)}, auth: []string{"Bearer " + authorToken}, status: 200,
+	runCase(t, reqCase{cfg: map[string]string{"jwt-secret": "@" + path}, auth: []string{"Bearer " + authorToken}, status: 200,
 		body: ok200(specAuthor, `{"role":"postgrest_test_author"}`, true)})
 	if err := writeFile(path, specSecret+"\n\n"); err != nil {
 		t.Fatal(err)
 	}
 	// Two newlines: one stays part of the secret, so the signature fails.
-	runCase(t, reqCase{opts: []MiddlewareOption{WithJWTSecret("@" + path)}, auth: []string{"Bearer " + authorToken}, status: 401,
+	runCase(t, reqCase{cfg: map[string]string{"jwt-secret": "@" + path}, auth: []string{"Bearer " + authorToken}, status: 401,
 		body: `{"code":"PGRST301","details":"None of the keys was able to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`,
 		www:  wwwAuth("No suitable key or wrong key type")})
 }
