@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -262,6 +263,9 @@ func TestProducersMatchServer(t *testing.T) {
 	n := 1500
 	if testing.Short() {
 		n = 300
+	}
+	if v, err := strconv.Atoi(os.Getenv("PGJSON_CROSSCHECK_N")); err == nil && v > 0 {
+		n = v // for a longer one-off run
 	}
 	pgtest.EachDB(t, func(t *testing.T, db *pgtest.DB) {
 		// In a LATIN1 database row_to_json and json_build_object print the

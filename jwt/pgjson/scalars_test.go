@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,9 @@ import (
 // unnest of an array parameter.
 
 func scalarCount() int {
+	if v, err := strconv.Atoi(os.Getenv("PGJSON_CROSSCHECK_N")); err == nil && v > 0 {
+		return 10 * v // for a longer one-off run
+	}
 	if testing.Short() {
 		return 2000
 	}
