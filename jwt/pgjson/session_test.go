@@ -80,7 +80,7 @@ func TestRowKeysMatchServer(t *testing.T) {
 
 // The timestamptz rendering assumes a session TimeZone of UTC: to_json
 // prints the session's offset, and "at time zone 'UTC'" yields a timestamp
-// without one.
+// without one. DateStyle plays no part.
 func TestTimestamptzNeedsUTCSession(t *testing.T) {
 	at := time.Date(2026, 7, 4, 12, 30, 0, 250000000, time.UTC)
 	want, _ := pgjson.ToJSON(at)
@@ -95,6 +95,16 @@ func TestTimestamptzNeedsUTCSession(t *testing.T) {
 		err = tx.QueryRow(ctx, `select current_setting('TimeZone'), to_json($1::timestamptz)::text`, at).Scan(&zone, &utc)
 		if err != nil {
 			t.Fatal(err)
+		}
+		var sqlStyle string // DateStyle does not reach json
+		if _, err := tx.Exec(ctx, `set local datestyle = 'SQL, DMY'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRow(ctx, `select to_json($1::timestamptz)::text`, at).Scan(&sqlStyle); err != nil {
+			t.Fatal(err)
+		}
+		if sqlStyle != string(want) {
+			t.Errorf("DateStyle SQL, DMY: server %s, go %s", sqlStyle, want)
 		}
 		if _, err := tx.Exec(ctx, `set local timezone = 'America/New_York'`); err != nil {
 			t.Fatal(err)
