@@ -110,3 +110,31 @@ func serverLoop(b *testing.B, c *pgtest.Cluster) {
 		b.Fatal(n, err)
 	}
 }
+
+// BenchmarkLoginPayloadPaired interleaves RowToJSON and json.Marshal in
+// blocks of 256 calls, so that both see the same load on a busy machine;
+// one op is one call of each. It reports each one's time and their ratio.
+func BenchmarkLoginPayloadPaired(b *testing.B) {
+	o := loginObject(benchRole, benchEmail, benchExp)
+	claims := loginClaims{benchRole, benchEmail, benchExp}
+	const block = 256
+	var row, enc time.Duration
+	calls := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		for range block {
+			sink, _ = pgjson.RowToJSON(o)
+		}
+		mid := time.Now()
+		for range block {
+			sink, _ = json.Marshal(claims)
+		}
+		row += mid.Sub(start)
+		enc += time.Since(mid)
+		calls += block
+	}
+	b.ReportMetric(float64(row.Nanoseconds())/float64(calls), "rowtojson-ns/call")
+	b.ReportMetric(float64(enc.Nanoseconds())/float64(calls), "encjson-ns/call")
+	b.ReportMetric(float64(enc)/float64(row), "encjson/rowtojson")
+}
