@@ -81,23 +81,38 @@ func (ks *desKeys) setKey(k *[8]byte) {
 // as (high, low).
 func (ks *desKeys) encrypt(l, r, mx, my uint32, count int) (uint32, uint32) {
 	sp := &desTabs.sp
-	f := func(h uint32, kx, ky uint32) uint32 {
-		x := bits.RotateLeft32(h, 5) & 0x3f3f3f3f
-		y := bits.RotateLeft32(h, 1) & 0x3f3f3f3f
-		t := (x ^ x>>16) & mx
-		x ^= t | t<<16
-		t = (y ^ y>>16) & my
-		y ^= t | t<<16
-		x ^= kx
-		y ^= ky
-		return sp[0][x&0x3f] ^ sp[6][x>>8&0x3f] ^ sp[4][x>>16&0x3f] ^ sp[2][x>>24&0x3f] ^
-			sp[7][y&0x3f] ^ sp[5][y>>8&0x3f] ^ sp[3][y>>16&0x3f] ^ sp[1][y>>24&0x3f]
+	// The salt swap as one masked XOR: rotating a word by 16 lines up each
+	// group with its partner, and the masks cover both halves.
+	mx |= mx << 16
+	my |= my << 16
+	// f is the round function, written for a short dependency chain: the
+	// expansion, salt swap and key XOR are independent terms, and the
+	// S-box/P lookups are summed as a balanced tree.
+	f := func(h, kx, ky uint32) uint32 {
+		a, b := bits.RotateLeft32(h, 5), bits.RotateLeft32(h, 1)
+		x := (a&0x3f3f3f3f ^ kx) ^ (a^bits.RotateLeft32(a, 16))&mx
+		y := (b&0x3f3f3f3f ^ ky) ^ (b^bits.RotateLeft32(b, 16))&my
+		return ((sp[0][x&0x3f] ^ sp[6][x>>8&0x3f]) ^ (sp[4][x>>16&0x3f] ^ sp[2][x>>24&0x3f])) ^
+			((sp[7][y&0x3f] ^ sp[5][y>>8&0x3f]) ^ (sp[3][y>>16&0x3f] ^ sp[1][y>>24&0x3f]))
 	}
+	kx, ky := &ks.kx, &ks.ky
 	for ; count > 0; count-- {
-		for i := 0; i < 16; i += 2 {
-			l ^= f(r, ks.kx[i], ks.ky[i])
-			r ^= f(l, ks.kx[i+1], ks.ky[i+1])
-		}
+		l ^= f(r, kx[0], ky[0])
+		r ^= f(l, kx[1], ky[1])
+		l ^= f(r, kx[2], ky[2])
+		r ^= f(l, kx[3], ky[3])
+		l ^= f(r, kx[4], ky[4])
+		r ^= f(l, kx[5], ky[5])
+		l ^= f(r, kx[6], ky[6])
+		r ^= f(l, kx[7], ky[7])
+		l ^= f(r, kx[8], ky[8])
+		r ^= f(l, kx[9], ky[9])
+		l ^= f(r, kx[10], ky[10])
+		r ^= f(l, kx[11], ky[11])
+		l ^= f(r, kx[12], ky[12])
+		r ^= f(l, kx[13], ky[13])
+		l ^= f(r, kx[14], ky[14])
+		r ^= f(l, kx[15], ky[15])
 		l, r = r, l
 	}
 	return l, r
