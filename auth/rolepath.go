@@ -107,6 +107,73 @@ func (wildcardSeg) apply(n, _ any, out []any) []any {
 	return out
 }
 
+// descendantSeg is "..sel": sel applied to the node and to every descendant,
+// parents before children, object members in aeson's sorted order.
+type descendantSeg struct{ sel segment }
+
+func (d descendantSeg) apply(n, root any, out []any) []any {
+	out = d.sel.apply(n, root, out)
+	switch v := n.(type) {
+	case []any:
+		for _, c := range v {
+			out = d.apply(c, root, out)
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			out = d.apply(v[k], root, out)
+		}
+	}
+	return out
+}
+
+// sliceSeg is RFC 9535 "[start:end:step]" on arrays.
+type sliceSeg struct {
+	start, end *int
+	step       int
+}
+
+func (s sliceSeg) apply(n, _ any, out []any) []any {
+	a, ok := n.([]any)
+	if !ok || s.step == 0 {
+		return out
+	}
+	l := len(a)
+	norm := func(i int) int {
+		if i < 0 {
+			return l + i
+		}
+		return i
+	}
+	clamp := func(i, lo, hi int) int { return max(lo, min(i, hi)) }
+	if s.step > 0 {
+		lo, hi := 0, l
+		if s.start != nil {
+			lo = clamp(norm(*s.start), 0, l)
+		}
+		if s.end != nil {
+			hi = clamp(norm(*s.end), 0, l)
+		}
+		for i := lo; i < hi; i += s.step {
+			out = append(out, a[i])
+			if s.step >= hi-i { // also keeps i += step from overflowing
+				break
+			}
+		}
+		return out
+	}
+	hi, lo := l-1, -1
+	if s.start != nil {
+		hi = clamp(norm(*s.start), -1, l-1)
+	}
+	if s.end != nil {
+		lo = clamp(norm(*s.end), -1, l-1)
+	}
+	for i := hi; i > lo; i += s.step {
+		out = append(out, a[i])
+	}
+	return out
+}
+
 // unionSeg is "[a, b, ...]": each selector in turn.
 type unionSeg []segment
 
@@ -285,8 +352,8 @@ func (p *pathParser) legacy() ([]segment, error) {
 // segments by name (dot or bracket, quoted with escapes), indexes (negative
 // from the end), wildcards, unions, and filters with comparisons, existence
 // tests, !, &&, ||, parentheses and the match()/search()/length()/count()
-// functions. Descendant segments ("..") and slices are refused at start-up
-// rather than evaluated wrongly.
+// functions, descendant segments ("..", parents first, object members in
+// sorted order) and slices.
 func (p *pathParser) jsonPath() ([]segment, error) {
 	if !p.accept("$") {
 		return nil, p.errorf(`must start with "$"`)
@@ -307,8 +374,25 @@ func (p *pathParser) segments() ([]segment, error) {
 		save := p.pos
 		p.skipBlank()
 		switch {
-		case strings.HasPrefix(p.s[p.pos:], ".."):
-			return nil, p.errorf("descendant segments are not supported")
+		case p.accept(".."):
+			var sel segment
+			switch {
+			case p.accept("*"):
+				sel = wildcardSeg{}
+			case p.peek() == '[':
+				s, err := p.bracket()
+				if err != nil {
+					return nil, err
+				}
+				sel = s
+			default:
+				name, err := p.shorthandName()
+				if err != nil {
+					return nil, err
+				}
+				sel = nameSeg(name)
+			}
+			segs = append(segs, descendantSeg{sel})
 		case p.accept(".*"):
 			segs = append(segs, wildcardSeg{})
 		case p.accept("."):
@@ -383,20 +467,51 @@ func (p *pathParser) selector() (segment, error) {
 		p.pos++
 		e, err := p.logicalOr()
 		return filterSeg{e}, err
-	case c == '-' || c >= '0' && c <= '9':
-		n, err := p.integer()
+	case c == '-' || c >= '0' && c <= '9' || c == ':':
+		var start *int
+		if c != ':' {
+			n, err := p.integer()
+			if err != nil {
+				return nil, err
+			}
+			p.skipBlank()
+			if p.peek() != ':' {
+				return indexSeg(n), nil
+			}
+			start = &n
+		}
+		return p.slice(start)
+	}
+	return nil, p.errorf("selector expected")
+}
+
+// slice reads the rest of "start:end:step" after start (nil when omitted).
+func (p *pathParser) slice(start *int) (segment, error) {
+	sl := sliceSeg{start: start, step: 1}
+	optionalInt := func() (*int, error) {
+		p.skipBlank()
+		if c := p.peek(); c == '-' || c >= '0' && c <= '9' {
+			n, err := p.integer()
+			return &n, err
+		}
+		return nil, nil
+	}
+	p.pos++ // ':'
+	var err error
+	if sl.end, err = optionalInt(); err != nil {
+		return nil, err
+	}
+	p.skipBlank()
+	if p.accept(":") {
+		step, err := optionalInt()
 		if err != nil {
 			return nil, err
 		}
-		p.skipBlank()
-		if p.peek() == ':' {
-			return nil, p.errorf("slices are not supported")
+		if step != nil {
+			sl.step = *step
 		}
-		return indexSeg(n), nil
-	case c == ':':
-		return nil, p.errorf("slices are not supported")
 	}
-	return nil, p.errorf("selector expected")
+	return sl, nil
 }
 
 // integer reads an RFC 9535 int: no leading zeros, no "-0".

@@ -1,0 +1,25 @@
+package auth
+
+import "testing"
+
+// FuzzRoleClaimKey: any jwt-role-claim-key either fails to compile with
+// PostgREST's start-up message or evaluates on any claims without panicking.
+func FuzzRoleClaimKey(f *testing.F) {
+	for _, k := range []string{"$.role", ".role", `$["https://x"][0].value`, `."https://x".roles[0]`, `$..a[?search(@, "^x") && !(@ == 1)]`,
+		`$.a[1:-1:2]`, `$.a[1::9223372036854775807]`, `$.a[::-9223372036854775807]`, `.r[?(@ ^== "a")]`, `$[?length(@.x) >= count($.y[*])]`, `$.a[?value(@.b) == null]`, "$", ".", "$[", `$.a[?match(@, "(")]`} {
+		f.Add(k, []byte(`{"role":"r","a":[1,"x",{"b":null}],"y":{"z":[true]},"https://x":[{"value":"v"}]}`))
+	}
+	f.Fuzz(func(t *testing.T, key string, claims []byte) {
+		rp, err := parseRoleClaimKey(key)
+		if err != nil {
+			want := "failed to parse role-claim-key value (" + key + ")"
+			if len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if m, ok := decodeClaims(claims); ok {
+			rp.first(m)
+		}
+	})
+}
