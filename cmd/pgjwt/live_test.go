@@ -58,7 +58,7 @@ func binary(t *testing.T, stdin string, envVars map[string]string, args ...strin
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Args[0] = "pgjwt"
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GORACE=" + childGORACE()}
 	for k, v := range envVars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -236,7 +236,10 @@ func TestLiveCryptMatchesServer(t *testing.T) {
 		flags := append([]string{"crypt", "--pg", strconv.Itoa(c.Major)}, encodingArgs(db)...)
 		srv := connect(t, db)
 		cases := 0
-		for _, setting := range cryptSettings {
+		for k, setting := range cryptSettings {
+			if db.Encoding != "UTF8" && k%2 != 0 {
+				continue // a LATIN1 database needs fewer cases to show the conversions
+			}
 			for i, pw := range pws {
 				// Every setting with a few passwords, every password with a
 				// few settings: enough to see each path, cheap enough for -race.
