@@ -228,3 +228,56 @@ func TestDESProperties(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDESFamily: desCrypt and xdesCrypt never panic, fail exactly when
+// pgcrypto does, and echo the salt bytes before 11 hash characters.
+func FuzzDESFamily(f *testing.F) {
+	for _, v := range loadDesShaVectors(f) {
+		if v.Algo != "sha" && !v.Slow {
+			f.Add([]byte(v.Password), []byte(v.Setting))
+		}
+	}
+	f.Fuzz(func(t *testing.T, pw, setting []byte) {
+		res, err := desCrypt(pw, setting)
+		switch {
+		case len(setting) < 2:
+			if !errors.Is(err, ErrInvalidSalt) {
+				t.Fatalf("desCrypt(%q): %q, %v", setting, res, err)
+			}
+		case err != nil || len(res) != 13 || !bytes.Equal(res[:2], setting[:2]) || !dsAllAlphabet(res[2:]):
+			t.Fatalf("desCrypt(%q): %q, %v", setting, res, err)
+		}
+		xs := append([]byte("_"), setting...)
+		var count uint32
+		if len(xs) >= 9 {
+			for i := 0; i < 4; i++ {
+				count |= desSaltValue(xs[1+i]) << (6 * i)
+			}
+			if count > 5000 {
+				return // correct but slow
+			}
+		}
+		res, err = xdesCrypt(pw, xs)
+		switch {
+		case len(xs) < 9:
+			if !errors.Is(err, ErrInvalidSalt) {
+				t.Fatalf("xdesCrypt(%q): %q, %v", xs, res, err)
+			}
+		case count == 0:
+			if !errors.Is(err, ErrReturnedNull) {
+				t.Fatalf("xdesCrypt(%q): %q, %v", xs, res, err)
+			}
+		case err != nil || len(res) != 20 || !bytes.Equal(res[:9], xs[:9]) || !dsAllAlphabet(res[9:]):
+			t.Fatalf("xdesCrypt(%q): %q, %v", xs, res, err)
+		}
+	})
+}
+
+func dsAllAlphabet(b []byte) bool {
+	for _, c := range b {
+		if bytes.IndexByte([]byte(cryptAlphabet), c) < 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -3,6 +3,7 @@ package crypt
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -105,4 +106,56 @@ func TestShaCryptLongPassword(t *testing.T) {
 	if bytes.Equal(a, b) || !bytes.Equal(a, c) {
 		t.Fatalf("long password: %q %q %q", a, b, c)
 	}
+}
+
+// FuzzShaCryptSetting: the parser never panics, every error is one of
+// pgcrypto's, and an accepted setting gives a well-formed result. Hashing is
+// skipped for expensive round counts.
+func FuzzShaCryptSetting(f *testing.F) {
+	for _, v := range loadDesShaVectors(f) {
+		if v.Algo == "sha" {
+			f.Add([]byte(v.Password), []byte(v.Setting))
+		}
+	}
+	f.Fuzz(func(t *testing.T, pw, setting []byte) {
+		if len(setting) < 3 || setting[0] != '$' || (setting[1] != '5' && setting[1] != '6') || setting[2] != '$' {
+			setting = append([]byte("$5$"), setting...)
+		}
+		var notices []Notice
+		s, err := parseShaSetting(setting, func(n Notice) { notices = append(notices, n) })
+		if len(notices) > 1 || (len(notices) == 1 && notices[0].Code != "22003") {
+			t.Fatalf("%q: notices %q", setting, notices)
+		}
+		if err != nil {
+			for _, e := range []error{ErrSaltOptions, ErrBogusMagic, ErrInvalidRoundsOption, ErrInvalidSaltChar} {
+				if errors.Is(err, e) {
+					return
+				}
+			}
+			t.Fatalf("%q: unexpected error %v", setting, err)
+		}
+		if s.rounds < shaRoundsMin || s.rounds > shaRoundsMax || len(s.salt) > shaSaltMax || len(s.raw) != len(s.salt) {
+			t.Fatalf("%q: parsed %+v", setting, s)
+		}
+		for _, c := range s.salt {
+			if !isCryptAlphabet(c) {
+				t.Fatalf("%q: salt %q", setting, s.salt)
+			}
+		}
+		if s.rounds > 5000 || len(pw) > 200 {
+			return
+		}
+		res, err := shaCrypt(pw, setting, nil)
+		if err != nil {
+			t.Fatalf("%q: parse ok but shaCrypt failed: %v", setting, err)
+		}
+		head, body, ok := bytes.Cut(res[3:], []byte("$"))
+		if s.custom {
+			head, body, ok = bytes.Cut(body, []byte("$"))
+		}
+		n := map[byte]int{'5': 43, '6': 86}[setting[1]]
+		if !ok || !bytes.Equal(head, s.salt) || len(body) != n || strings.Trim(string(body), cryptAlphabet) != "" {
+			t.Fatalf("%q: malformed result %q", setting, res)
+		}
+	})
 }
