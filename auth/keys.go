@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -197,7 +199,7 @@ func candidates(keys []verificationKey, alg string, kid string, hasKid bool, buf
 		}
 		// Bug-compatible with jose-jwt (PostgREST v13+): a token kid matches
 		// only a key with an equal kid; a key without kid does not match.
-		if hasKid && (!k.hasKid || k.kid != kid) {
+		if hasKid && (!k.hasKid || !kidsEqual(k.kid, kid)) {
 			continue
 		}
 		if k.alg != "" && k.alg != alg {
@@ -206,4 +208,119 @@ func candidates(keys []verificationKey, alg string, kid string, hasKid bool, buf
 		buf = append(buf, k)
 	}
 	return buf
+}
+
+// kidsEqual compares kids as jose-jwt does: a kid that parses as an aeson
+// UTCTime is an instant, compared with other instants only
+// ("2024-01-01T01:00:00+01:00" equals "2024-01-01 00:00:00Z"); any other kid
+// is text, compared exactly.
+func kidsEqual(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ta, aTime := kidInstant(a)
+	tb, bTime := kidInstant(b)
+	return aTime && bTime && ta.Equal(tb)
+}
+
+// kidInstant parses aeson's UTCTime syntax: YYYY-MM-DD, 'T' or ' ', HH:MM,
+// optional :SS with an optional fraction, optional zone Z, ±HH:MM, ±HHMM or
+// ±HH (none means UTC). A leap second (:60) is not an instant here, so such a
+// kid stays text (a difference from jose-jwt, which would accept it).
+func kidInstant(s string) (time.Time, bool) {
+	p := 0
+	num := func(min, max int) (int, bool) { // a run of min..max digits
+		start := p
+		for p < len(s) && p-start < max && s[p] >= '0' && s[p] <= '9' {
+			p++
+		}
+		if p-start < min {
+			return 0, false
+		}
+		n, err := strconv.Atoi(s[start:p])
+		return n, err == nil
+	}
+	lit := func(set string) bool {
+		if p < len(s) && strings.IndexByte(set, s[p]) >= 0 {
+			p++
+			return true
+		}
+		return false
+	}
+	fail := func() (time.Time, bool) { return time.Time{}, false }
+	year, ok := num(4, 9)
+	if !ok || !lit("-") {
+		return fail()
+	}
+	month, ok := num(2, 2)
+	if !ok || !lit("-") {
+		return fail()
+	}
+	day, ok := num(2, 2)
+	if !ok || !lit("T ") {
+		return fail()
+	}
+	hour, ok := num(2, 2)
+	if !ok || !lit(":") {
+		return fail()
+	}
+	minute, ok := num(2, 2)
+	if !ok {
+		return fail()
+	}
+	sec, nsec := 0, 0
+	if lit(":") {
+		if sec, ok = num(2, 2); !ok {
+			return fail()
+		}
+		if lit(".") {
+			start := p
+			frac, ok := num(1, 1<<30)
+			if !ok {
+				return fail()
+			}
+			digits := p - start
+			// Keep nanoseconds; aeson keeps picoseconds, which no kid needs.
+			for ; digits > 9; digits-- {
+				frac /= 10
+			}
+			for ; digits < 9; digits++ {
+				frac *= 10
+			}
+			nsec = frac
+		}
+	}
+	offset := 0
+	switch {
+	case lit("Z"):
+	case p < len(s) && (s[p] == '+' || s[p] == '-'):
+		sign := 1
+		if s[p] == '-' {
+			sign = -1
+		}
+		p++
+		oh, ok := num(2, 2)
+		if !ok {
+			return fail()
+		}
+		om := 0
+		if lit(":") {
+			if om, ok = num(2, 2); !ok {
+				return fail()
+			}
+		} else if p < len(s) {
+			if om, ok = num(2, 2); !ok {
+				return fail()
+			}
+		}
+		offset = sign * (oh*3600 + om*60)
+	}
+	if p != len(s) || month < 1 || month > 12 || hour > 23 || minute > 59 || sec > 59 {
+		return fail()
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // 2024-02-30 does not exist
+		return fail()
+	}
+	return t.Add(-time.Duration(offset) * time.Second), true
 }

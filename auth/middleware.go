@@ -29,13 +29,13 @@ import (
 //
 // Known differences from PostgREST, all from net/http or the Go libraries:
 // net/http trims trailing spaces from header values (PostgREST keeps them and
-// so rejects "Bearer <jwt> ") and answers 400 itself for \v or \f in a header
-// value; Go sends the standard reason phrase (PostgREST uses the message for
-// RAISE 'PTnnn'); a kid that looks like an ISO-8601 time is compared as
-// text (jose-jwt compares such kids as instants); ES* signatures must have
-// the alg's size (jose-jwt splits any signature in half and does not match
-// the curve to the alg); Ed448 keys and RSA keys under 1024 bits are not
-// usable in Go and never verify.
+// so rejects "Bearer <jwt> ") and answers 400 itself for \v or \f in a
+// header value; Go sends the standard reason phrase (PostgREST uses the
+// message for RAISE 'PTnnn'); a kid with a leap second (:60) is compared as
+// text (other kids that are times are compared as instants, as jose-jwt
+// does); ES* signatures must have the alg's size (jose-jwt splits any
+// signature in half and does not match the curve to the alg); Ed448 keys and
+// RSA keys under 1024 bits are not usable in Go and never verify.
 //
 // Older PostgREST majors differ, and this type does not emulate them: v13
 // answered a null exp/nbf/iat with "must be a number" and checked an empty

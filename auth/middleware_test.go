@@ -779,3 +779,42 @@ func TestBoundedInt64(t *testing.T) {
 func writeFile(path, s string) error {
 	return os.WriteFile(path, []byte(s), 0o600)
 }
+
+// TestKidInstants: jose-jwt compares kids that parse as times as instants
+// (spec §11.1).
+func TestKidInstants(t *testing.T) {
+	equal := [][2]string{
+		{"2024-01-01T01:00:00+01:00", "2024-01-01T00:00:00Z"},
+		{"2024-01-01 00:00:00Z", "2024-01-01T00:00:00"},
+		{"2024-01-01T00:00Z", "2024-01-01T00:00:00.000Z"},
+		{"2023-12-31T19:00:00-0500", "2024-01-01T00:00:00+00"},
+		{"k1", "k1"},
+	}
+	different := [][2]string{
+		{"2024-01-01T00:00:00Z", "2024-01-01T00:00:01Z"},
+		{"2024-01-01", "2024-01-01T00:00:00Z"}, // a date alone is text
+		{"2024-02-30T00:00:00Z", "2024-03-01T00:00:00Z"},
+		{"k1", "K1"},
+		{"2024-01-01T00:00:00Z ", "2024-01-01T00:00:00Z"},
+	}
+	for _, c := range equal {
+		if !kidsEqual(c[0], c[1]) || !kidsEqual(c[1], c[0]) {
+			t.Errorf("%q and %q should match", c[0], c[1])
+		}
+	}
+	for _, c := range different {
+		if kidsEqual(c[0], c[1]) {
+			t.Errorf("%q and %q should not match", c[0], c[1])
+		}
+	}
+	// End to end: a JWK kid written in another offset still matches.
+	oct := []byte("an HMAC key for instants, long enough to be realistic")
+	a, err := NewAuthenticator(WithJWTSecret(jwkJSON(t, oct, "2024-01-01T00:00:00Z", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := mint(t, `{"alg":"HS256","kid":"2024-01-01T01:00:00+01:00"}`, `{"role":"r"}`, jwt.SigningMethodHS256, oct)
+	if id, e := a.AuthenticateToken(tok, true); e != nil || id.Role != "r" {
+		t.Fatalf("instant kid: %+v", e)
+	}
+}
