@@ -1,10 +1,13 @@
 package auth_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgjwt-go/pgjwt/auth"
 )
@@ -120,3 +123,46 @@ type permissionDenied struct{}
 
 func (permissionDenied) Error() string    { return "permission denied for table todos" }
 func (permissionDenied) SQLState() string { return "42501" }
+
+// Behind the middleware, run each request in a transaction that first hands
+// the role and claims to PostgreSQL, so that row-level-security policies such
+// as
+//
+//	create policy own_rows on todos
+//	  using (owner = current_setting('request.jwt.claims', true)::json->>'email');
+//
+// see what they would see behind PostgREST. The pool logs in as a NOINHERIT
+// "authenticator" role that is granted the anonymous and user roles.
+func ExampleSetRequestContext() {
+	var pool *pgxpool.Pool // pgxpool.New(ctx, "postgres://authenticator@.../app")
+	todos := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, _ := auth.IdentityFrom(ctx)
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			auth.FromDBError(err, id.Authenticated).Respond(w, auth.Verbose)
+			return
+		}
+		defer tx.Rollback(ctx)
+		if err := auth.SetRequestContext(ctx, tx, id, r); err != nil {
+			var apiErr *auth.APIError
+			if errors.As(err, &apiErr) {
+				apiErr.Respond(w, auth.Verbose) // e.g. 401 for an unknown role
+			}
+			return
+		}
+		var body string
+		err = tx.QueryRow(ctx, `select coalesce(json_agg(t), '[]')::text from todos t`).Scan(&body)
+		if err != nil {
+			auth.FromDBError(err, id.Authenticated).Respond(w, auth.Verbose) // 401/403 for 42501
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		fmt.Fprint(w, body)
+	})
+	mw, err := auth.NewMiddleware(auth.WithJWTSecret(exampleSecret), auth.WithDBAnonRole("web_anon"))
+	if err != nil {
+		panic(err)
+	}
+	http.Handle("/todos", mw(todos))
+}
