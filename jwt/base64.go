@@ -30,6 +30,9 @@ func URLDecode(s string) ([]byte, error) {
 
 // urlDecode appends the decoded bytes of the valid UTF-8 text s to dst.
 func urlDecode(dst []byte, s string) ([]byte, error) {
+	if out, ok := decodePlain(dst, s); ok {
+		return out, nil
+	}
 	n := len(s)
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -112,6 +115,43 @@ func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
 		return dst, ErrBase64End
 	}
 	return dst, nil
+}
+
+// decodePlain decodes s when it holds only alphabet symbols (no "=", no
+// whitespace, nothing invalid) and its length leaves 0, 2 or 3 symbols in
+// the last group: then PostgreSQL's decoder gives exactly the bytes of
+// standard base64 with the unused bits of the last symbol ignored. ok is
+// false when s needs the full rules of decodeBase64.
+func decodePlain(dst []byte, s string) (out []byte, ok bool) {
+	if len(s)%4 == 1 {
+		return dst, false
+	}
+	start := len(dst)
+	full := len(s) / 4 * 4
+	for i := 0; i < full; i += 4 {
+		a, b, c, d := base64Value[s[i]], base64Value[s[i+1]], base64Value[s[i+2]], base64Value[s[i+3]]
+		if a|b|c|d < 0 {
+			return dst[:start], false
+		}
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+		dst = append(dst, byte(v>>16), byte(v>>8), byte(v))
+	}
+	switch len(s) - full {
+	case 2:
+		a, b := base64Value[s[full]], base64Value[s[full+1]]
+		if a|b < 0 {
+			return dst[:start], false
+		}
+		dst = append(dst, byte(a)<<2|byte(b)>>4)
+	case 3:
+		a, b, c := base64Value[s[full]], base64Value[s[full+1]], base64Value[s[full+2]]
+		if a|b|c < 0 {
+			return dst[:start], false
+		}
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6
+		dst = append(dst, byte(v>>16), byte(v>>8))
+	}
+	return dst, true
 }
 
 // invalidSymbol names the whole character at the start of rest, as

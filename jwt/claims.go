@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // claim is what payload->>'name' yields for one claim: a JSON string (to be
@@ -18,13 +19,22 @@ type claim struct {
 // during the de-escaping parse; a later duplicate key overrides an earlier
 // one, as ->> does.
 type claimFinder struct {
-	nbf, exp claim
-	target   *claim // the claim the next top-level value belongs to
+	claims [3]claim // indexed by target: -, nbf, exp
+	target int      // the claim the next top-level value belongs to, 0 for none
+	// escapeErr is the first failure of the de-escaping parse, which
+	// PostgreSQL raises only when it extracts the claims.
+	escapeErr error
 }
 
+const (
+	targetNBF = 1
+	targetEXP = 2
+)
+
 func (f *claimFinder) key(l *jsonLexer, depth int) {
-	f.target = nil
-	if depth != 1 {
+	f.target = 0
+	if depth != 1 || l.escapeErr != nil {
+		// Once the de-escaping parse has failed, the claims are never read.
 		return
 	}
 	var name []byte
@@ -35,41 +45,44 @@ func (f *claimFinder) key(l *jsonLexer, depth int) {
 	}
 	switch string(name) {
 	case "nbf":
-		f.target = &f.nbf
+		f.target = targetNBF
 	case "exp":
-		f.target = &f.exp
+		f.target = targetEXP
 	}
 }
 
 func (f *claimFinder) value(l *jsonLexer, depth int, composite bool) {
-	if depth != 1 || f.target == nil {
+	if depth != 1 || f.target == 0 {
 		return
 	}
 	c := claim{kind: tokEnd}
 	if !composite && (l.kind == tokString || l.kind == tokNumber) {
 		c = claim{kind: l.kind, raw: l.in[l.start:l.end]}
 	}
-	*f.target, f.target = c, nil
+	f.claims[f.target], f.target = c, 0
 }
 
-// findClaims is payload->>'nbf' and payload->>'exp' on a valid json text:
-// the de-escaping parse of the WHOLE document (so a \u0000 or an unpaired
-// surrogate anywhere is an error, although the json type accepted it), then
-// the values of the last top-level "nbf" and "exp" keys (keys compared after
-// de-escaping). A payload that is not an object has neither.
-func findClaims(payload []byte) (nbf, exp claim, err error) {
-	var f claimFinder
-	if err := parseJSON(payload, true, &f); err != nil {
-		return claim{}, claim{}, err
-	}
-	return f.nbf, f.exp, nil
+// scanPayload is, in one pass, the json input check of the payload and
+// payload->>'nbf', payload->>'exp': the de-escaping parse of the WHOLE
+// document (a \u0000 or an unpaired surrogate anywhere fails it, although
+// the json type accepts them) and the values of the last top-level "nbf"
+// and "exp" keys (compared after de-escaping). A payload that is not an
+// object has neither. err is a syntax error; the de-escaping failure, which
+// PostgreSQL raises only later, is left in f.escapeErr.
+func scanPayload(payload []byte) (f claimFinder, err error) {
+	err = parseJSON(payload, true, &f)
+	return f, err
 }
+
+func (f *claimFinder) nbf() claim { return f.claims[targetNBF] }
+func (f *claimFinder) exp() claim { return f.claims[targetEXP] }
 
 // text is the claim as ->> returns it, for try_cast_double.
 func (c claim) text() (string, bool) {
 	switch c.kind {
 	case tokNumber:
-		return string(c.raw), true
+		// Only read while the payload is alive and unchanged.
+		return unsafe.String(unsafe.SliceData(c.raw), len(c.raw)), true
 	case tokString:
 		return string(unescapeJSON(nil, c.raw)), true
 	}
@@ -101,11 +114,14 @@ func unescapeJSON(dst, tok []byte) []byte {
 		case 'u':
 			r := rune(hex4(s[i+1:]))
 			i += 4
-			if r >= 0xd800 && r <= 0xdbff {
-				lo := rune(hex4(s[i+3:]))
-				r = 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00)
-				i += 6
+			if r >= 0xd800 && r <= 0xdbff && i+6 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
+				if lo := rune(hex4(s[i+3:])); lo >= 0xdc00 && lo <= 0xdfff {
+					r = 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00)
+					i += 6
+				}
 			}
+			// A lone surrogate cannot get here (the parse rejects it);
+			// AppendRune would write U+FFFD for it.
 			dst = utf8.AppendRune(dst, r)
 		default: // " \ /
 			dst = append(dst, s[i])

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"hash"
 	"sync"
+	"sync/atomic"
 )
 
 // algorithm is one of the three names pgjwt maps to a pgcrypto digest.
@@ -65,13 +66,57 @@ type keyedMAC struct {
 	sum [64]byte
 }
 
-// keyCache holds, per (algorithm, secret), a pool of keyed HMACs: keying an
-// HMAC costs two extra hash blocks, more than the MAC of a typical token.
-// The cache is bounded; when full it is emptied and refilled, so a caller
-// that uses many secrets only loses the speed-up.
+// keyedMACs holds HMACs keyed with one (algorithm, secret): keying costs two
+// extra hash blocks, more than the MAC of a typical token. A few slots are
+// taken and released with one atomic operation each; when all are busy
+// (many goroutines at once) a fresh HMAC is keyed for the call.
+type keyedMACs struct {
+	key   cacheKey
+	busy  [macSlots]atomic.Bool
+	slots [macSlots]*keyedMAC
+}
+
+const macSlots = 8
+
+func newKeyedMACs(k cacheKey) *keyedMACs {
+	m := &keyedMACs{key: k}
+	for i := range m.slots {
+		m.slots[i] = m.fresh()
+	}
+	return m
+}
+
+func (m *keyedMACs) fresh() *keyedMAC {
+	return &keyedMAC{h: hmac.New(m.key.alg.newHash(), []byte(m.key.secret))}
+}
+
+// appendMAC appends the unpadded base64url HMAC of data to dst.
+func (m *keyedMACs) appendMAC(dst, data []byte) []byte {
+	for i := range m.busy {
+		if m.busy[i].CompareAndSwap(false, true) {
+			dst = m.slots[i].appendMAC(dst, data)
+			m.busy[i].Store(false)
+			return dst
+		}
+	}
+	return m.fresh().appendMAC(dst, data)
+}
+
+func (k *keyedMAC) appendMAC(dst, data []byte) []byte {
+	k.h.Reset()
+	k.h.Write(data)
+	return base64.RawURLEncoding.AppendEncode(dst, k.h.Sum(k.sum[:0]))
+}
+
+// keyCache maps (algorithm, secret) to its keyed HMACs. It is bounded: when
+// full it is emptied and refilled, so a caller that uses very many secrets
+// only loses the speed-up.
 type keyCache struct {
-	mu    sync.RWMutex
-	pools map[cacheKey]*sync.Pool
+	// last is the most recently used entry: most programs use one secret,
+	// and an atomic load plus a string comparison beats the locked map.
+	last    atomic.Pointer[keyedMACs]
+	mu      sync.RWMutex
+	entries map[cacheKey]*keyedMACs
 }
 
 type cacheKey struct {
@@ -81,40 +126,33 @@ type cacheKey struct {
 
 const keyCacheSize = 64
 
-var macs = keyCache{pools: map[cacheKey]*sync.Pool{}}
+var macs = keyCache{entries: map[cacheKey]*keyedMACs{}}
 
-func (c *keyCache) pool(alg algorithm, secret string) *sync.Pool {
+func (c *keyCache) get(alg algorithm, secret string) *keyedMACs {
+	if e := c.last.Load(); e != nil && e.key.alg == alg && e.key.secret == secret {
+		return e
+	}
 	k := cacheKey{alg, secret}
 	c.mu.RLock()
-	p := c.pools[k]
+	e := c.entries[k]
 	c.mu.RUnlock()
-	if p != nil {
-		return p
+	if e == nil {
+		c.mu.Lock()
+		if e = c.entries[k]; e == nil {
+			if len(c.entries) >= keyCacheSize {
+				c.entries = map[cacheKey]*keyedMACs{}
+			}
+			e = newKeyedMACs(k)
+			c.entries[k] = e
+		}
+		c.mu.Unlock()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p = c.pools[k]; p != nil {
-		return p
-	}
-	if len(c.pools) >= keyCacheSize {
-		c.pools = map[cacheKey]*sync.Pool{}
-	}
-	key := []byte(secret)
-	newHash := alg.newHash()
-	p = &sync.Pool{New: func() any { return &keyedMAC{h: hmac.New(newHash, key)} }}
-	c.pools[k] = p
-	return p
+	c.last.Store(e)
+	return e
 }
 
 // appendMAC appends the unpadded base64url HMAC of data under secret: the
 // text pgjwt's algorithm_sign returns. alg must be known.
 func appendMAC(dst []byte, data []byte, secret string, alg algorithm) []byte {
-	p := macs.pool(alg, secret)
-	m := p.Get().(*keyedMAC)
-	m.h.Reset()
-	m.h.Write(data)
-	sum := m.h.Sum(m.sum[:0])
-	dst = base64.RawURLEncoding.AppendEncode(dst, sum)
-	p.Put(m)
-	return dst
+	return macs.get(alg, secret).appendMAC(dst, data)
 }

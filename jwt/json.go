@@ -47,7 +47,35 @@ type jsonLexer struct {
 	unescape bool
 	// escaped reports whether the current string token holds a backslash.
 	escaped bool
+	// deferEscapes makes the unescape checks record their first failure in
+	// escapeErr and go on as a syntax check, so that one pass serves both
+	// the json input check and the later de-escaping parse (whose errors
+	// PostgreSQL raises at a later step).
+	deferEscapes bool
+	escapeErr    error
 }
+
+// escapeFailure reports an error of the de-escaping parse: at once, or
+// recorded for later when deferEscapes is set.
+func (l *jsonLexer) escapeFailure(err error) error {
+	if !l.deferEscapes {
+		return err
+	}
+	l.escapeErr = err
+	l.unescape = false // the first failure is the one reported
+	return nil
+}
+
+var punctuation = [...]tokenKind{'{': tokObjectStart, '}': tokObjectEnd, '[': tokArrayStart, ']': tokArrayEnd, ',': tokComma, ':': tokColon}
+
+// plainStringByte marks the bytes a string token holds without a closer
+// look: not a quote, backslash or control character.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
@@ -79,7 +107,7 @@ func (l *jsonLexer) next() error {
 	c := in[l.pos]
 	switch c {
 	case '{', '}', '[', ']', ',', ':':
-		l.kind = [...]tokenKind{'{': tokObjectStart, '}': tokObjectEnd, '[': tokArrayStart, ']': tokArrayEnd, ',': tokComma, ':': tokColon}[c]
+		l.kind = punctuation[c]
 		l.pos++
 		l.end = l.pos
 		return nil
@@ -183,6 +211,11 @@ func (l *jsonLexer) lexString() error {
 	l.escaped = false
 	for {
 		s++
+		if hiSurrogate == -1 {
+			for s < len(in) && plainStringByte[in[s]] {
+				s++
+			}
+		}
 		if s >= len(in) {
 			l.end = s
 			return l.invalidToken()
@@ -191,7 +224,9 @@ func (l *jsonLexer) lexString() error {
 		switch {
 		case c == '"':
 			if hiSurrogate != -1 {
-				return unicodeLowSurrogate()
+				if err := l.escapeFailure(unicodeLowSurrogate()); err != nil {
+					return err
+				}
 			}
 			l.kind, l.end, l.pos = tokString, s+1, s+1
 			return nil
@@ -221,29 +256,42 @@ func (l *jsonLexer) lexString() error {
 				if !l.unescape {
 					continue
 				}
+				var failure error
 				switch {
 				case ch >= 0xd800 && ch <= 0xdbff:
 					if hiSurrogate != -1 {
-						return jsonSyntaxError("Unicode high surrogate must not follow a high surrogate.")
+						failure = jsonSyntaxError("Unicode high surrogate must not follow a high surrogate.")
+						break
 					}
 					hiSurrogate = ch
 					continue
 				case ch >= 0xdc00 && ch <= 0xdfff:
 					if hiSurrogate == -1 {
-						return unicodeLowSurrogate()
+						failure = unicodeLowSurrogate()
+						break
 					}
 					hiSurrogate, ch = -1, 0x10000
 				}
-				if hiSurrogate != -1 {
-					return unicodeLowSurrogate()
+				switch {
+				case failure != nil:
+				case hiSurrogate != -1:
+					failure = unicodeLowSurrogate()
+				case ch == 0:
+					failure = ErrUnicodeEscape.WithDetail(`\u0000 cannot be converted to text.`)
+				default:
+					continue
 				}
-				if ch == 0 {
-					return ErrUnicodeEscape.WithDetail(`\u0000 cannot be converted to text.`)
+				if err := l.escapeFailure(failure); err != nil {
+					return err
 				}
+				hiSurrogate = -1
 				continue
 			}
 			if l.unescape && hiSurrogate != -1 {
-				return unicodeLowSurrogate()
+				if err := l.escapeFailure(unicodeLowSurrogate()); err != nil {
+					return err
+				}
+				hiSurrogate = -1
 			}
 			switch in[s] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -253,7 +301,10 @@ func (l *jsonLexer) lexString() error {
 			}
 		default:
 			if l.unescape && hiSurrogate != -1 {
-				return unicodeLowSurrogate()
+				if err := l.escapeFailure(unicodeLowSurrogate()); err != nil {
+					return err
+				}
+				hiSurrogate = -1
 			}
 		}
 	}
@@ -289,9 +340,17 @@ func (l *jsonLexer) unexpected(ctx parseContext) error {
 
 // parseJSON checks in as PostgreSQL's json input (or, with unescape, its
 // de-escaping parse) does, reporting the top-level members to v when v is
-// not nil.
+// not nil. With v, the de-escaping failures are deferred into v.escapeErr.
 func parseJSON(in []byte, unescape bool, v *claimFinder) error {
-	l := jsonLexer{in: in, unescape: unescape}
+	l := jsonLexer{in: in, unescape: unescape, deferEscapes: v != nil}
+	err := l.parse(v)
+	if v != nil {
+		v.escapeErr = l.escapeErr
+	}
+	return err
+}
+
+func (l *jsonLexer) parse(v *claimFinder) error {
 	var stackBuf [32]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
 	if err := l.next(); err != nil {
@@ -303,7 +362,7 @@ value:
 	switch l.kind {
 	case tokObjectStart:
 		if v != nil {
-			v.value(&l, len(stack), true)
+			v.value(l, len(stack), true)
 		}
 		if err := l.next(); err != nil {
 			return err
@@ -321,7 +380,7 @@ value:
 		return l.unexpected(ctxObjectStart)
 	case tokArrayStart:
 		if v != nil {
-			v.value(&l, len(stack), true)
+			v.value(l, len(stack), true)
 		}
 		if err := l.next(); err != nil {
 			return err
@@ -336,7 +395,7 @@ value:
 		goto after
 	case tokString, tokNumber, tokTrue, tokFalse, tokNull:
 		if v != nil {
-			v.value(&l, len(stack), false)
+			v.value(l, len(stack), false)
 		}
 		if err := l.next(); err != nil {
 			return err
@@ -350,7 +409,7 @@ field: // at a token that must be an object key
 		return l.unexpected(ctxString)
 	}
 	if v != nil {
-		v.key(&l, len(stack))
+		v.key(l, len(stack))
 	}
 	if err := l.next(); err != nil {
 		return err

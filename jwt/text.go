@@ -9,6 +9,18 @@ import "strings"
 // many as the lead byte announces, cut at the end of the input.
 func checkText[T ~string | ~[]byte](b T) error {
 	for i := 0; i < len(b); {
+		// Eight plain ASCII bytes (no high bit, no NUL) at a time.
+		for i+8 <= len(b) {
+			x := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
+				uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+			if (x|(x-0x0101010101010101))&0x8080808080808080 != 0 {
+				break
+			}
+			i += 8
+		}
+		if i == len(b) {
+			break
+		}
 		c := b[i]
 		if c != 0 && c < 0x80 {
 			i++

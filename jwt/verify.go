@@ -92,12 +92,23 @@ func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Header: json.RawMessage(buf[:len(buf):len(buf)])}
+	var claims *claimFinder
 	if has2 {
 		start := len(buf)
-		if buf, err = decodeSegment(buf, seg2); err != nil {
+		if buf, err = urlDecode(buf, seg2); err != nil {
 			return Result{}, err
 		}
 		res.Payload = json.RawMessage(buf[start:len(buf):len(buf)])
+		if err := checkText(res.Payload); err != nil {
+			return Result{}, err
+		}
+		// The json check of the payload; the claims for the window are
+		// gathered in the same pass.
+		f, err := scanPayload(res.Payload)
+		if err != nil {
+			return Result{}, err
+		}
+		claims = &f
 	}
 
 	signature := Unknown
@@ -125,7 +136,7 @@ func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 		res.Valid = Invalid
 		return res, nil
 	}
-	inWindow, err := window(res.Payload, now)
+	inWindow, err := window(claims, now)
 	switch {
 	case err != nil:
 		return Result{}, err
@@ -140,8 +151,9 @@ func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 // decodedMax bounds the bytes url_decode can produce from s.
 func decodedMax(s string) int { return (len(s)+3)/4*3 + 3 }
 
-// decodeSegment is convert_from(url_decode(seg), 'utf8')::json, appended to
-// dst. The headers pgjwt itself writes are recognised without decoding.
+// decodeSegment is convert_from(url_decode(seg), 'utf8')::json for the
+// header, appended to dst. The headers pgjwt itself writes are recognised
+// without decoding.
 func decodeSegment(dst []byte, seg string) ([]byte, error) {
 	for alg := algHS256; alg <= algHS512; alg++ {
 		if seg == headerB64[alg] {
@@ -165,15 +177,16 @@ func decodeSegment(dst []byte, seg string) ([]byte, error) {
 
 // window is pgjwt 0.2.0's
 // tstzrange(to_timestamp(nbf), to_timestamp(exp)) @> CURRENT_TIMESTAMP,
-// with the claims read by ->> and try_cast_double. A NULL bound is no bound;
-// nbf == exp is the empty range; nbf > exp is an error.
-func window(payload []byte, now time.Time) (bool, error) {
+// with the claims read by ->> (c; nil when there is no payload) and
+// try_cast_double. A NULL bound is no bound; nbf == exp is the empty range;
+// nbf > exp is an error.
+func window(c *claimFinder, now time.Time) (bool, error) {
 	var nbf, exp claim
-	if payload != nil {
-		var err error
-		if nbf, exp, err = findClaims(payload); err != nil {
-			return false, err
+	if c != nil {
+		if c.escapeErr != nil {
+			return false, c.escapeErr
 		}
+		nbf, exp = c.nbf(), c.exp()
 	}
 	lo, hasLo, err := claimTime(nbf)
 	if err != nil {
