@@ -202,7 +202,10 @@ func NewMiddleware(opts ...MiddlewareOption) (func(http.Handler) http.Handler, e
 }
 
 // Middleware wraps next: failures are answered here, successes reach next
-// with the Identity in the request context (see IdentityFrom).
+// with the Identity in the request context (see IdentityFrom). Nothing is
+// read from the body and no database connection is used on failure. As in
+// PostgREST, CORS preflight requests are not this middleware's business:
+// put the CORS handler outside it.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, apiErr := a.Authenticate(r)
