@@ -80,6 +80,11 @@ func runCrypt(e *env, g *globals, cmd *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if generating && password == "" {
+		// PostgreSQL hashes it, but an empty stdin is more often a mistake
+		// (an unset variable) than a chosen password.
+		fmt.Fprintln(e.stderr, "pgjwt: warning: the password is empty")
+	}
 	// PostgreSQL converts the arguments to the database encoding first.
 	if password, err = encoding.toDatabase(password); err != nil {
 		return err

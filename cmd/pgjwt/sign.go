@@ -42,6 +42,10 @@ Examples:
   pgjwt sign --role api --claim aud=authenticated --claim-json 'groups=["a","b"]'`
 }
 
+// minPostgRESTSecret is the shortest plain jwt-secret PostgREST starts with
+// (in bytes): pgjwt signs with any secret, but such a token is useless there.
+const minPostgRESTSecret = 32
+
 // maxRoleBytes is PostgreSQL's identifier limit (NAMEDATALEN - 1): login()
 // reads the role as type name, which would cut anything longer.
 const maxRoleBytes = 63
@@ -102,6 +106,9 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if len(secret) < minPostgRESTSecret {
+		fmt.Fprintf(e.stderr, "pgjwt: warning: the secret is shorter than %d bytes, which PostgREST refuses as a jwt-secret\n", minPostgRESTSecret)
 	}
 	if building {
 		if payload, err = buildPayload(major, role, email, exp, now.or(e.now), extra); err != nil {
