@@ -40,7 +40,9 @@
 // (one trailing newline dropped) or from the PGJWT_SECRET environment
 // variable. A --secret flag exists for throwaway use, but it prints a warning:
 // a command line is visible to every local user in ps and is kept in shell
-// history. pgjwt never prints the secret. An empty secret is refused.
+// history. pgjwt never prints the secret. An empty secret is refused, and sign
+// warns when the secret is shorter than the 32 bytes PostgREST requires of a
+// jwt-secret (the token is still the one pgjwt would make).
 //
 // Passwords for crypt come from stdin or, when stdin is a terminal, from a
 // prompt that does not echo (asked twice when a new hash is made), never from

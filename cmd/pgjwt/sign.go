@@ -23,7 +23,8 @@ func init() {
 	commandDoc["sign"] = `Prints sign(payload, secret, alg) as pgjwt computes it: the header
 {"alg":ALG,"typ":"JWT"}, the payload's JSON text exactly as given (spacing, key
 order and duplicates are signed as they are, as for PostgreSQL's json type),
-and an HMAC over both with the secret from --secret-file or $PGJWT_SECRET.
+and an HMAC over both with the secret from --secret-file or $PGJWT_SECRET
+(a warning says when it is shorter than the 32 bytes PostgREST requires).
 
 The payload is the PAYLOAD argument, or stdin (one trailing newline dropped),
 or built from the claim flags the way PostgREST's login() builds it:
