@@ -15,6 +15,10 @@ func help(e *env, args []string) int {
 		printOverview(e.stdout)
 		return exitOK
 	case 1:
+		if args[0] == "help" {
+			printOverview(e.stdout)
+			return exitOK
+		}
 		cmd := lookup(args[0])
 		if cmd == nil {
 			return report(e, &usageError{msg: fmt.Sprintf("unknown command %q", args[0])})
