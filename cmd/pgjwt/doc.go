@@ -59,6 +59,10 @@
 //	TOKEN=$(pgjwt sign --role web_user --email alice@example.com --exp 1h)
 //	curl -H "Authorization: Bearer $TOKEN" http://localhost:3000/todos
 //
+// --claim KEY=VALUE (a string) and --claim-json KEY=JSON (verbatim) add
+// claims after those three, in command-line order, as further columns of the
+// row would.
+//
 // A payload can also be given verbatim, as an argument or on stdin; like
 // PostgreSQL's json type, its text is signed exactly as written:
 //
@@ -90,6 +94,6 @@
 //
 //	pgjwt: invalid salt (SQLSTATE 22023)
 //
-// PostgreSQL's NOTICEs (PostgreSQL 18 clamping sha-crypt rounds) go to stderr
-// and do not change the exit status.
+// PostgreSQL's NOTICEs (PostgreSQL 18 clamping sha-crypt rounds) and pgjwt's
+// own warnings go to stderr and do not change the exit status.
 package main
