@@ -41,6 +41,13 @@ func parseTimeClaim(claims map[string]any, name string) timeClaim {
 // Haskell's toBoundedInteger with a default of 0: exp 1893456000.5 is 0
 // (expired) and nbf 1e30 is 0 (valid).
 func boundedInt64(num string) int64 {
+	if isPlainInteger(num) { // the usual "exp":1700000000
+		v, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			return 0 // beyond int64
+		}
+		return v
+	}
 	neg := strings.HasPrefix(num, "-")
 	num = strings.TrimPrefix(num, "-")
 	mant, expText, _ := strings.Cut(strings.ToLower(num), "e")
@@ -190,6 +197,9 @@ func appendAesonObject(b []byte, m map[string]any, override string, value any) [
 // exponent is within 0..7, else d.ddde±n ("1900000000.0" → 1.9e9, "0.001" →
 // 1.0e-3, "1.50" → 1.5).
 func appendAesonNumber(b []byte, num string) []byte {
+	if isPlainInteger(num) && num != "-0" {
+		return append(b, num...) // JSON forbids leading zeros: already aeson's form
+	}
 	neg := strings.HasPrefix(num, "-")
 	num = strings.TrimPrefix(num, "-")
 	mant, expText, _ := strings.Cut(strings.ToLower(num), "e")
@@ -247,4 +257,18 @@ func appendAesonNumber(b []byte, num string) []byte {
 	b = append(b, ds[:e]...)
 	b = append(b, '.')
 	return append(b, ds[e:]...)
+}
+
+// isPlainInteger reports a JSON number without fraction or exponent.
+func isPlainInteger(num string) bool {
+	digits := strings.TrimPrefix(num, "-")
+	if digits == "" {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -818,3 +818,20 @@ func TestKidInstants(t *testing.T) {
 		t.Fatalf("instant kid: %+v", e)
 	}
 }
+
+// TestAesonNumbers: numbers in request.jwt.claims as aeson prints a parsed
+// Scientific (coefficient and exponent as written, not normalised).
+func TestAesonNumbers(t *testing.T) {
+	cases := map[string]string{
+		"0": "0", "-0": "0", "-5": "-5", "1700000000": "1700000000", "1e3": "1000", "1E+2": "100",
+		"1e30": "1" + strings.Repeat("0", 30), "1e1025": "1.0e1025", "1900000000.0": "1.9e9",
+		"1.5": "1.5", "-1.5": "-1.5", "1.50": "1.5", "0.5": "0.5", "0.05": "5.0e-2", "0.001": "1.0e-3",
+		"10e-1": "1.0", "100.5": "100.5", "1234567.5": "1234567.5", "12345678.5": "1.23456785e7",
+		"-0.0": "0.0", "0.0": "0.0", "1.0e2": "100", "25e-1": "2.5",
+	}
+	for in, want := range cases {
+		if got := string(appendAesonNumber(nil, in)); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}

@@ -16,8 +16,9 @@ import (
 // `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "x")]`). Only the first
 // value the path selects matters.
 type rolePath struct {
-	src  string
-	segs []segment
+	src   string
+	segs  []segment
+	names []string // set when every segment is a member name
 }
 
 // segment selects children of every node it is given, in document order.
@@ -43,11 +44,37 @@ func parseRoleClaimKey(key string) (*rolePath, error) {
 	if err != nil {
 		return nil, errRoleClaimKey(key, err.Error())
 	}
-	return &rolePath{src: key, segs: segs}, nil
+	rp := &rolePath{src: key, segs: segs}
+	names := make([]string, 0, len(segs))
+	for _, sg := range segs {
+		n, isName := sg.(nameSeg)
+		if !isName {
+			names = nil
+			break
+		}
+		names = append(names, string(n))
+	}
+	if len(names) > 0 {
+		rp.names = names
+	}
+	return rp, nil
 }
 
 // first returns the first node the path selects in claims.
 func (rp *rolePath) first(claims map[string]any) (any, bool) {
+	if rp.names != nil { // "$.role", "$.a.b": a plain walk, no node lists
+		var cur any = claims
+		for _, name := range rp.names {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = m[name]; !ok {
+				return nil, false
+			}
+		}
+		return cur, true
+	}
 	nodes := []any{claims}
 	for _, s := range rp.segs {
 		var next []any
