@@ -218,3 +218,46 @@ func benchWorkers() int {
 	}
 	return runtime.GOMAXPROCS(0)
 }
+
+// BenchmarkLoginThroughputPhases is the plain comparison: benchWorkers
+// workers run only Go logins, then only SQL logins, alternating eight times.
+// On a shared, loaded machine it mostly measures how the kernel shares the
+// CPUs between the benchmark process and the PostgreSQL backends (Linux
+// schedules them as separate groups), which is why BenchmarkLoginThroughput
+// interleaves instead; both are reported.
+func BenchmarkLoginThroughputPhases(b *testing.B) {
+	workers := benchWorkers()
+	for _, c := range pgtest.Clusters(b) {
+		b.Run(c.String(), func(b *testing.B) {
+			l, svc := benchLoginDB(b, c)
+			ctx := context.Background()
+			goLogin := func(i int) error {
+				k := i % benchUsers
+				_, err := svc.Login(ctx, fmt.Sprintf("user%d@example.com", k), fmt.Sprintf("password %d", k))
+				return err
+			}
+			sqlLogin := func(i int) error {
+				k := i % benchUsers
+				var token string
+				return l.Pool.QueryRow(ctx, "SELECT (public.login($1, $2)).token",
+					fmt.Sprintf("user%d@example.com", k), fmt.Sprintf("password %d", k)).Scan(&token)
+			}
+			runWorkers(b, workers, workers, goLogin)
+			runWorkers(b, workers, workers, sqlLogin)
+			b.ResetTimer()
+			var goTime, sqlTime time.Duration
+			n := 0
+			chunk := max(b.N/8, 1)
+			for done := 0; done < b.N; done += chunk {
+				m := min(chunk, b.N-done)
+				goTime += runWorkers(b, m, workers, goLogin)
+				sqlTime += runWorkers(b, m, workers, sqlLogin)
+				n += m
+			}
+			goRate, sqlRate := float64(n)/goTime.Seconds(), float64(n)/sqlTime.Seconds()
+			b.ReportMetric(goRate, "go-logins/s")
+			b.ReportMetric(sqlRate, "sql-logins/s")
+			b.ReportMetric(goRate/sqlRate, "go/sql")
+		})
+	}
+}
