@@ -11,6 +11,13 @@
 //
 //	DATABASE_URL=postgres://postgres@localhost/mydb go run ./examples/rls
 //
+// It prints each request and its answer (abridged here):
+//
+//	alice@example.com GET  /notes → 200 [{"id":1,…"alice's diary"…},{"id":2,…"alice's cake recipe","public":true}]
+//	bob@example.com   GET  /notes → 200 [{"id":2,…"alice's cake recipe","public":true},{"id":3,…"bob's passwords"…}]
+//	anonymous         GET  /notes → 200 [{"id":2,…"alice's cake recipe","public":true}]
+//	bob@example.com   POST /notes {"body":"forged","owner":"alice@example.com"} → 403 {"code":"42501",…}
+//
 // DATABASE_URL needs the rights to create roles, schemas and pgcrypto. It
 // creates the roles anon, authenticator and webuser and the schemas
 // basic_auth and rls_demo, and empties rls_demo.notes on every run. Requests
@@ -80,13 +87,15 @@ func run(ctx context.Context, databaseURL, authenticatorURL string, out io.Write
 	}
 	tokens := map[string]string{}
 	for _, email := range []string{"alice@example.com", "bob@example.com"} {
-		if err := svc.SignUp(ctx, email, email+"-pass", "webuser"); err != nil && !errors.Is(err, auth.ErrDuplicateEmail) {
+		pass := email + "-pass"
+		err := svc.SignUp(ctx, email, pass, "webuser")
+		if errors.Is(err, auth.ErrDuplicateEmail) { // signed up by an earlier run
+			err = svc.SetPassword(ctx, email, pass)
+		}
+		if err != nil {
 			return err
 		}
-		if err := svc.SetPassword(ctx, email, email+"-pass"); err != nil {
-			return err
-		}
-		if tokens[email], err = svc.Login(ctx, email, email+"-pass"); err != nil {
+		if tokens[email], err = svc.Login(ctx, email, pass); err != nil {
 			return err
 		}
 	}
