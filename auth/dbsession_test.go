@@ -76,6 +76,20 @@ func newRLSFixture(t *testing.T, c *pgtest.Cluster) *rlsFixture {
 		create table notes(id int, body text);
 		grant select on notes to %[2]s, %[3]s;
 		insert into notes values (1, 'public note');
+		create function raise_it(kind text) returns text language plpgsql as $$
+		begin
+			if kind = 'pt' then
+				raise sqlstate 'PT401' using message = 'Unauthorized';
+			elsif kind = 'pgrst' then
+				raise sqlstate 'PGRST' using message = '{"code":"123","message":"Payment Required","details":"Quota exceeded"}',
+					detail = '{"status":402,"headers":{"X-Powered-By":"Nerd Rage"}}';
+			elsif kind = 'p0001' then
+				raise exception 'Disabled ID --> 3' using hint = 'Please contact administrator';
+			elsif kind = '42501' then
+				raise insufficient_privilege using message = 'not for you';
+			end if;
+			return 'ok';
+		end $$;
 		grant usage on schema public to %[2]s, %[3]s, %[4]s`,
 		f.authn, f.anon, f.web, f.nogrant, f.stranger, rlsSecret))
 	cfg, err := pgx.ParseConfig(db.ConnString)
@@ -112,6 +126,8 @@ var routes = map[string]struct {
 	"/notes": {sql: `select coalesce(json_agg(body order by id), '[]')::text from notes`},
 	"/rpc/login": {sql: `select json_build_object('token', token)::text from login($1, $2)`,
 		args: func(r *http.Request) []any { return []any{r.URL.Query().Get("email"), r.URL.Query().Get("pass")} }},
+	"/rpc/raise_it": {sql: `select to_json(raise_it($1))::text`,
+		args: func(r *http.Request) []any { return []any{r.URL.Query().Get("kind")} }},
 	"/whoami": {sql: `select json_build_object('user', current_user,
 			'claims', current_setting('request.jwt.claims', true),
 			'method', current_setting('request.method', true),
@@ -339,6 +355,24 @@ func TestRLSHandOff(t *testing.T) {
 			expectResponse(t, f.do(t, "GET", "/todos", alice), 401,
 				`{"code":"PGRST301","details":"None of the keys was able to decode the JWT","hint":null,"message":"No suitable key or wrong key type"}`,
 				wwwAuth("No suitable key or wrong key type"))
+		})
+		t.Run("errors raised by functions", func(t *testing.T) {
+			// Spec §4.4/§6: PTnnn sets the status, PGRST the whole response,
+			// P0001 is 400 with the hint, 42501 is 401 as anon, 403 as a user.
+			expectResponse(t, f.do(t, "POST", "/rpc/raise_it?kind=pt", alice), 401,
+				`{"code":"PT401","details":null,"hint":null,"message":"Unauthorized"}`, "Bearer")
+			rec := f.do(t, "POST", "/rpc/raise_it?kind=pgrst", alice)
+			expectResponse(t, rec, 402, `{"code":"123","details":"Quota exceeded","hint":null,"message":"Payment Required"}`, "")
+			if rec.Header().Get("X-Powered-By") != "Nerd Rage" || rec.Header().Get("Proxy-Status") != "PostgREST; error=123" {
+				t.Errorf("PGRST headers %v", rec.Header())
+			}
+			expectResponse(t, f.do(t, "POST", "/rpc/raise_it?kind=p0001", alice), 400,
+				`{"code":"P0001","details":null,"hint":"Please contact administrator","message":"Disabled ID --> 3"}`, "")
+			expectResponse(t, f.do(t, "POST", "/rpc/raise_it?kind=42501", ""), 401,
+				`{"code":"42501","details":null,"hint":null,"message":"not for you"}`, "Bearer")
+			expectResponse(t, f.do(t, "POST", "/rpc/raise_it?kind=42501", alice), 403,
+				`{"code":"42501","details":null,"hint":null,"message":"not for you"}`, "")
+			expectResponse(t, f.do(t, "POST", "/rpc/raise_it?kind=none", alice), 200, `"ok"`, "")
 		})
 		t.Run("expired SQL token", func(t *testing.T) {
 			var tok string
