@@ -8,14 +8,19 @@
 //
 //	go run ./examples/login
 //
-// or seed users and keep tokens valid across restarts:
+// or seed users, and keep tokens valid across restarts with a secret file:
 //
-//	PGJWT_SECRET=$(head -c 32 /dev/urandom | base64) go run ./examples/login \
-//	    -user alice@example.com:s3cret-pass:webuser
+//	head -c 32 /dev/urandom | base64 > jwt-secret
+//	go run ./examples/login -secret-file jwt-secret -user alice@example.com:s3cret-pass:webuser
 //
-// With DATABASE_URL it uses the basic_auth.users table of that database
-// (-install creates it, as PostgREST's recipe does) and the database's
-// app.jwt_secret, so the tokens it issues equal those of the SQL login().
+// With DATABASE_URL it uses the basic_auth.users table of that database and
+// the database's app.jwt_secret, so that its tokens and those of the SQL
+// login() are one and the same. -install creates the table and login() and,
+// when the database has no app.jwt_secret yet, stores one (PGJWT_SECRET's,
+// or a random one). Roles given with -user must exist in the database:
+//
+//	psql "$DATABASE_URL" -c 'CREATE ROLE webuser NOLOGIN'
+//	DATABASE_URL=postgres://… go run ./examples/login -install -user alice@example.com:s3cret-pass:webuser
 //
 // Endpoints: POST /rpc/login {"email":…,"pass":…} → {"token":…};
 // GET /me → {"role":…,"claims":{…}}; GET /healthz → ok.
