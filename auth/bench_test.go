@@ -222,9 +222,12 @@ func benchWorkers() int {
 // BenchmarkLoginThroughputPhases is the plain comparison: benchWorkers
 // workers run only Go logins, then only SQL logins, alternating eight times.
 // On a shared, loaded machine it mostly measures how the kernel shares the
-// CPUs between the benchmark process and the PostgreSQL backends (Linux
-// schedules them as separate groups), which is why BenchmarkLoginThroughput
-// interleaves instead; both are reported.
+// CPUs: every PostgreSQL backend starts its own session (setsid), so with
+// Linux's autogroup scheduling (enabled here) each backend gets a CPU share
+// of its own, while all threads of the benchmark process share one. Under
+// other load, N busy backends thus get up to N times the CPU of N busy Go
+// goroutines. BenchmarkLoginThroughput interleaves the two kinds of login
+// so that both compete at the same moments; both are reported.
 func BenchmarkLoginThroughputPhases(b *testing.B) {
 	workers := benchWorkers()
 	for _, c := range pgtest.Clusters(b) {
