@@ -27,7 +27,9 @@ func WithPgcryptoSchema(schema string) CompatOption {
 // as their oracle, and what to install where the pgjwt extension is not
 // available. The script is idempotent (CREATE OR REPLACE) and runs in one
 // Exec; it needs pgcrypto and PL/pgSQL, and by default expects pgcrypto in
-// the same schema, as pgjwt does.
+// the same schema, as pgjwt does. Unlike the extension (whose script is run
+// without body checks, so a missing hmac only shows at the first call), a
+// missing pgcrypto makes the install itself fail with 42883.
 func CompatSQL(schema string, opts ...CompatOption) string {
 	if schema == "" {
 		schema = "public"
