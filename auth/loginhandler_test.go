@@ -202,3 +202,27 @@ func TestLoginHandlerLive(t *testing.T) {
 		}
 	})
 }
+
+func TestLoginHandlerOptions(t *testing.T) {
+	svc, err := NewService(NewMemStore("web"), testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewLoginHandler(svc, WithLoginGET(false), WithMaxLoginBody(10), WithLoginSchema("api"), WithLoginVerbosity(Minimal))
+	for _, tc := range []struct {
+		method, body string
+		status       int
+		want         string
+	}{
+		{"GET", "", 405, `{"code":"PGRST101","message":"Cannot use the GET method on RPC"}`},
+		{"HEAD", "", 405, ``},
+		{"POST", `{"email":"a@b.c","pass":"xx"}`, 413, `{"code":"PGRST102","message":"Request body exceeds 10 bytes"}`},
+		{"POST", `{}`, 404, `{"code":"PGRST202","message":"Could not find the function api.login without parameters in the schema cache"}`},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, "/rpc/login?email=a&pass=b", strings.NewReader(tc.body)))
+		if body := rec.Body.String(); rec.Code != tc.status || (tc.method != "HEAD" && body != tc.want) {
+			t.Errorf("%s %s: %d %s, want %d %s", tc.method, tc.body, rec.Code, body, tc.status, tc.want)
+		}
+	}
+}
