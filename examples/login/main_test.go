@@ -250,6 +250,9 @@ func TestSeededUsersAndSecretFile(t *testing.T) {
 	if out := s.output(); strings.Contains(out, "demo user") || strings.Contains(out, "secret: random") || strings.Contains(out, secret) {
 		t.Errorf("seeded start-up printed a demo user, a random secret or the secret:\n%s", out)
 	}
+	if out := s.output(); !strings.Contains(out, `-d '{"email":"alice@example.com","pass":"<password>"}'`) {
+		t.Errorf("no login line with a password placeholder:\n%s", out)
+	}
 	checkEndpoints(t, s.base, "alice@example.com", "pass:with:colons", "webuser")
 	checkEndpoints(t, s.base, "bob@example.com", "bobpass", "admin")
 

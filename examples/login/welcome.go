@@ -19,10 +19,10 @@ func printWelcome(out io.Writer, base string, cfg config) {
 			fmt.Fprintf(out, "demo user: %s, password %s, role %s\n", u.email, u.pass, u.role)
 			pass = u.pass
 		}
-		body, _ := json.Marshal(map[string]string{"email": u.email, "pass": pass})
+		body := loginBody(u.email, pass)
 		fmt.Fprintf(out, "\nLog in, then call /me with the token:\n\n")
 		fmt.Fprintf(out, "  TOKEN=$(curl -s %s/rpc/login -H 'Content-Type: application/json' -d %s | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/')\n",
-			base, shellQuote(string(body)))
+			base, shellQuote(body))
 		fmt.Fprintf(out, "  curl -s %s/me -H \"Authorization: Bearer $TOKEN\"\n\n", base)
 	}
 	fmt.Fprintf(out, "listening on %s (Ctrl-C stops)\n", base)
@@ -31,4 +31,17 @@ func printWelcome(out io.Writer, base string, cfg config) {
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// loginBody is the JSON body of a login, without encoding/json's HTML
+// escaping (which would turn the placeholder's "<" into \u003c).
+func loginBody(email, pass string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(struct {
+		Email string `json:"email"`
+		Pass  string `json:"pass"`
+	}{email, pass})
+	return strings.TrimSuffix(b.String(), "\n")
 }
