@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http/httptest"
@@ -224,5 +225,56 @@ func TestLoginHandlerOptions(t *testing.T) {
 		if body := rec.Body.String(); rec.Code != tc.status || (tc.method != "HEAD" && body != tc.want) {
 			t.Errorf("%s %s: %d %s, want %d %s", tc.method, tc.body, rec.Code, body, tc.status, tc.want)
 		}
+	}
+}
+
+// TestLoginBehindMiddleware: as in PostgREST, a login request that carries
+// an expired token fails with PGRST303 before login() runs; without a token
+// it runs as the anonymous role; and the token it returns authenticates the
+// next request.
+func TestLoginBehindMiddleware(t *testing.T) {
+	now := time.Now()
+	svc, err := NewService(NewMemStore("web"), testSecret, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SignUp(t.Context(), "u@example.com", "pw", "web"); err != nil {
+		t.Fatal(err)
+	}
+	mw, err := NewMiddleware(WithJWTSecret(testSecret), WithDBAnonRole("anon"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mw(NewLoginHandler(svc))
+	post := func(bearer string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/rpc/login", strings.NewReader(`{"email":"u@example.com","pass":"pw"}`))
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := post("")
+	if rec.Code != 200 {
+		t.Fatalf("anonymous login: %d %s", rec.Code, rec.Body)
+	}
+	var out struct{ Token string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if rec := post(out.Token); rec.Code != 200 {
+		t.Fatalf("login with a fresh token: %d %s", rec.Code, rec.Body)
+	}
+	old := now
+	now = now.Add(-2 * time.Hour) // a token that expired an hour ago
+	stale, err := svc.Login(t.Context(), "u@example.com", "pw")
+	now = old
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = post(stale)
+	if rec.Code != 401 || rec.Body.String() != `{"code":"PGRST303","details":null,"hint":null,"message":"JWT expired"}` {
+		t.Fatalf("login with an expired token: %d %s", rec.Code, rec.Body)
 	}
 }
