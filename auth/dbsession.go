@@ -3,11 +3,16 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
+
+// ErrClientEncoding is returned by SetRequestContext on a connection whose
+// client_encoding is not UTF8.
+var ErrClientEncoding = errors.New("auth: the connection's client_encoding must be UTF8")
 
 // setRequestSQL is PostgREST's transaction prologue (Query/PreQuery.hs): one
 // statement, every setting transaction-local. set_config('role', …, true) is
@@ -34,7 +39,12 @@ const setRequestSQL = `select set_config('role', $1, true),
 // role granted the anonymous and user roles, so that the switch is what
 // grants privileges.
 //
-// A failure is returned as an *APIError carrying PostgREST's response: an
+// The connection must use client_encoding UTF8 (pgx does not set it; in a
+// non-UTF8 database add client_encoding=UTF8 to the connection string);
+// otherwise SetRequestContext returns ErrClientEncoding and sets nothing.
+//
+// A database failure is returned as an *APIError carrying PostgREST's
+// response: an
 // unknown role is 401 (with WWW-Authenticate: Bearer), a role the
 // authenticator may not become is 403, or 401 when it is the anonymous role.
 // Map later query errors with FromDBError(err, id.Authenticated).
@@ -46,6 +56,13 @@ const setRequestSQL = `select set_config('role', $1, true),
 func SetRequestContext(ctx context.Context, tx pgx.Tx, id *Identity, r *http.Request) error {
 	if id == nil || r == nil {
 		return errors.New("auth: SetRequestContext needs the request and its Identity")
+	}
+	// Claims are UTF-8. Under another client_encoding PostgreSQL would take
+	// their bytes as that encoding and store mojibake without an error.
+	if c := tx.Conn(); c != nil && c.PgConn() != nil {
+		if enc := c.PgConn().ParameterStatus("client_encoding"); enc != "" && !strings.EqualFold(enc, "UTF8") {
+			return fmt.Errorf("%w (it is %s)", ErrClientEncoding, enc)
+		}
 	}
 	_, err := tx.Exec(ctx, setRequestSQL, id.Role, id.Claims, r.Method, rawPath(r),
 		string(headersJSON(r)), string(cookiesJSON(r)))

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -31,7 +32,7 @@ type rlsFixture struct {
 
 const rlsSecret = "a-secret-of-at-least-32-bytes-for-hs256!"
 
-func newRLSFixture(t *testing.T, c *pgtest.Cluster) *rlsFixture {
+func newRLSFixture(t *testing.T, c *pgtest.Cluster, encoding string) *rlsFixture {
 	t.Helper()
 	ctx := context.Background()
 	sfx := fmt.Sprintf("%d_%d_%d", os.Getpid(), c.Major, rand.IntN(1_000_000))
@@ -46,7 +47,7 @@ func newRLSFixture(t *testing.T, c *pgtest.Cluster) *rlsFixture {
 		_, _ = admin.Exec(context.Background(), fmt.Sprintf("drop role if exists %s, %s, %s, %s, %s",
 			f.authn, f.anon, f.web, f.nogrant, f.stranger))
 	})
-	db := c.NewDatabase(t, "UTF8")
+	db := c.NewDatabase(t, encoding)
 	mustExec(t, db.Pool, jwt.CompatSQL("public"))
 	mustExec(t, db.Pool, fmt.Sprintf(`
 		create table users(email text primary key, pass text not null, role name not null);
@@ -97,6 +98,7 @@ func newRLSFixture(t *testing.T, c *pgtest.Cluster) *rlsFixture {
 		t.Fatal(err)
 	}
 	cfg.User = f.authn
+	cfg.RuntimeParams["client_encoding"] = "UTF8"
 	if f.conn, err = pgx.ConnectConfig(ctx, cfg); err != nil {
 		t.Fatalf("connect as authenticator: %v", err)
 	}
@@ -219,7 +221,7 @@ func expectResponse(t *testing.T, rec *httptest.ResponseRecorder, status int, bo
 // sign(), and that role problems get PostgREST's statuses.
 func TestRLSHandOff(t *testing.T) {
 	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
-		f := newRLSFixture(t, c)
+		f := newRLSFixture(t, c, "UTF8")
 		alice := f.login(t, "alice@x", "alice-pw")
 		bob := f.login(t, "bob@x", "bob-pw")
 		mallory := f.login(t, "mallory@x", "m-pw")
@@ -389,3 +391,44 @@ func TestRLSHandOff(t *testing.T) {
 }
 
 var jwtHS256 = gojwt.SigningMethodHS256
+
+// TestRLSHandOffLatin1: in a LATIN1 database the claims arrive converted;
+// a character LATIN1 lacks makes set_config fail with 22P05, which PostgREST
+// (and FromDBError) answer with 400.
+func TestRLSHandOffLatin1(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		f := newRLSFixture(t, c, "LATIN1")
+		alice := f.login(t, "alice@x", "alice-pw")
+		expectResponse(t, f.do(t, "GET", "/todos", alice), 200, `["a1", "a2"]`, "")
+		tok := mint(t, `{"alg":"HS256"}`, fmt.Sprintf(`{"role":"%s","email":"jos\u00e9@x","n":"\u00ff"}`, f.web), jwtHS256, []byte(rlsSecret))
+		rec := f.do(t, "GET", "/whoami", tok)
+		var who struct{ Claims string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &who); err != nil {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		if want := fmt.Sprintf(`{"email":"josé@x","n":"ÿ","role":"%s"}`, f.web); who.Claims != want {
+			t.Errorf("claims %s, want %s", who.Claims, want)
+		}
+		tok = mint(t, `{"alg":"HS256"}`, fmt.Sprintf(`{"role":"%s","email":"\u20ac@x"}`, f.web), jwtHS256, []byte(rlsSecret))
+		rec = f.do(t, "GET", "/todos", tok)
+		var env struct{ Code, Message string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || rec.Code != 400 || env.Code != "22P05" {
+			t.Errorf("euro sign in LATIN1: %d %s", rec.Code, rec.Body)
+		}
+		t.Logf("%s: %s", c, rec.Body)
+
+		// Under client_encoding LATIN1 the hand-off refuses to run.
+		if _, err := f.conn.Exec(context.Background(), "set client_encoding = 'LATIN1'"); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := f.conn.Begin(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(context.Background())
+		id := &Identity{Role: f.web, Claims: `{"role":"x"}`}
+		if err := SetRequestContext(context.Background(), tx, id, httptest.NewRequest("GET", "/", nil)); !errors.Is(err, ErrClientEncoding) {
+			t.Errorf("client_encoding LATIN1: %v", err)
+		}
+	})
+}

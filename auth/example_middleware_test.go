@@ -148,6 +148,8 @@ func ExampleSetRequestContext() {
 			var apiErr *auth.APIError
 			if errors.As(err, &apiErr) {
 				apiErr.Respond(w, auth.Verbose) // e.g. 401 for an unknown role
+			} else {
+				http.Error(w, "server misconfigured", http.StatusInternalServerError)
 			}
 			return
 		}
