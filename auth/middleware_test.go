@@ -835,3 +835,41 @@ func TestAesonNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheConcurrent hammers a tiny cache from many goroutines (run with
+// -race): evictions, hits and expiries must never mix up identities.
+func TestCacheConcurrent(t *testing.T) {
+	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithDBAnonRole(specAnon), WithJWTCacheMaxEntries(8),
+		WithMiddlewareClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := make([]string, 32)
+	for i := range tokens {
+		tokens[i] = hs256(t, fmt.Sprintf(`{"role":"r%d","exp":%d}`, i, testNow.Unix()+int64(i%3-1)*100))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 2000 {
+				i := (n*7 + g) % len(tokens)
+				id, e := a.AuthenticateToken(tokens[i], true)
+				expired := i%3 == 0
+				switch {
+				case expired && (e == nil || e.Message != "JWT expired"):
+					t.Errorf("token %d: want expired, got %+v", i, e)
+					return
+				case !expired && (e != nil || id.Role != fmt.Sprintf("r%d", i)):
+					t.Errorf("token %d: got %+v %+v", i, id, e)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := a.cache.len(); n > 8 {
+		t.Fatalf("cache holds %d > 8", n)
+	}
+}
