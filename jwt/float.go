@@ -31,9 +31,38 @@ func TryCastDouble(s string) (v float64, ok bool) {
 	if i == j {
 		return 0, false
 	}
+	if v, ok := smallInteger(s[i:j]); ok {
+		return v, true
+	}
 	v, n, ok := strtod(s[i:j])
 	if !ok || n != j-i {
 		return 0, false
+	}
+	return v, true
+}
+
+// smallInteger reads an optionally signed decimal integer of at most 15
+// digits, which every float64 holds exactly, so strtod's result is known
+// without it: the common case of an exp or nbf claim.
+func smallInteger(s string) (float64, bool) {
+	neg := false
+	if s[0] == '-' || s[0] == '+' {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 15 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	v := float64(n)
+	if neg {
+		v = -v
 	}
 	return v, true
 }
