@@ -873,3 +873,35 @@ func TestCacheConcurrent(t *testing.T) {
 		t.Fatalf("cache holds %d > 8", n)
 	}
 }
+
+// TestFailuresNeverReachTheHandler: spec case 50 — a rejected token is
+// answered without the wrapped handler (and so without the database).
+// Case 55 — after a "reload" with another secret (a new Authenticator) the
+// old token is rejected although the old one had it cached.
+func TestFailuresNeverReachTheHandler(t *testing.T) {
+	called := false
+	mw, err := NewMiddleware(optionsFor(t, nil)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mw(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }))
+	for _, authz := range []string{"Bearer " + mint(t, `{"alg":"HS256"}`, `{}`, jwt.SigningMethodHS256, []byte("another secret")),
+		"Bearer ", "Bearer x.y", "Bearer " + hs256(t, `{"exp":1}`)} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Authorization", authz)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 401 || called {
+			t.Errorf("%q: status %d, handler called %v", authz, rec.Code, called)
+		}
+	}
+
+	old, _ := NewAuthenticator(optionsFor(t, nil)...)
+	if _, e := old.AuthenticateToken(authorToken, true); e != nil {
+		t.Fatal(e)
+	}
+	reloaded, _ := NewAuthenticator(optionsFor(t, map[string]string{"jwt-secret": strings.Repeat("n", 32)})...)
+	if _, e := reloaded.AuthenticateToken(authorToken, true); e == nil || e.Code != "PGRST301" {
+		t.Errorf("old token after reload: %+v", e)
+	}
+}
