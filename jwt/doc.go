@@ -88,6 +88,15 @@
 // fourth segment and non-object payloads, which pgjwt accepts; golang-jwt
 // trusts the header's alg, which pgjwt ignores.
 //
+// # Versions
+//
+// This is pgjwt 0.2.0, the version CREATE EXTENSION installs today. In
+// 0.1.0 and 0.1.1, verify's valid is the signature verdict alone: no nbf/exp
+// window (so no 22008/22000 errors, and a \u0000 or lone surrogate escape in
+// the payload does not fail), and 0.1.1's SELECT valid FROM verify(...) even
+// says true for a correctly signed payload that is not JSON. sign,
+// url_encode, url_decode and algorithm_sign are the same in all versions.
+//
 // # Differences from pgjwt that cannot change a verdict
 //
 // Go strings have no SQL NULL, so NULL arguments (a NULL token, secret or
