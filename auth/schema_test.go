@@ -177,3 +177,26 @@ func TestInstallSchemaRefusesBadNames(t *testing.T) {
 		}
 	}
 }
+
+// TestInstallSchemaConcurrently: installations racing in one database (the
+// advisory lock) and in two databases of one cluster creating the same
+// cluster-wide roles (the duplicate handling) all succeed.
+func TestInstallSchemaConcurrently(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		ctx := testCtx(t)
+		dbs := []*pgtest.DB{c.NewDatabase(t, "UTF8"), c.NewDatabase(t, "UTF8")}
+		opts := []SchemaOption{WithAnonRole(uniqueName("anon")), WithAuthenticatorRole(uniqueName("authn"))}
+		errs := make(chan error, 6)
+		for i := range 6 {
+			go func() {
+				_, err := InstallSchema(ctx, dbs[i%2].Pool, opts...)
+				errs <- err
+			}()
+		}
+		for range 6 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}

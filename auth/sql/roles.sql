@@ -19,7 +19,11 @@ BEGIN
         END;
     END IF;
     IF NOT pg_catalog.pg_has_role(@authenticator_lit@, @anon_lit@, 'MEMBER') THEN
-        GRANT @anon@ TO @authenticator@;
+        BEGIN
+            GRANT @anon@ TO @authenticator@;
+        EXCEPTION WHEN unique_violation THEN
+            NULL; -- granted meanwhile by an installation in another database
+        END;
     END IF;
 END
 $auth$;
