@@ -239,3 +239,60 @@ func TestVerifyMatchesServer(t *testing.T) {
 		t.Logf("%d tokens at %s: %v", len(rows), now.Format(time.RFC3339Nano), stats)
 	})
 }
+
+// TestVerifyLatin1 verifies in a LATIN1 database: the HMAC key is the
+// secret's LATIN1 bytes. Payloads are kept to what a LATIN1 database reads
+// like a UTF8 one (decoded header and payload ASCII, no \u escapes, which
+// it would convert to LATIN1 or reject): the part of Verify's contract that
+// holds there.
+func TestVerifyLatin1(t *testing.T) {
+	n := 1500
+	if testing.Short() {
+		n = 300
+	}
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		if c.Latin1 == nil {
+			t.Skip("no LATIN1 database")
+		}
+		pool := oracle(t, c.Latin1)
+		r := rand.New(rand.NewPCG(17, 18))
+		latin1 := func(s string) string { l, _ := toLatin1(s); return l }
+		rows, now, tokens, secs, algs := serverVerify(t, pool, func(nowUS int64) (tokens, secs, algs []string) {
+			for len(tokens) < n {
+				s := genSecret(r)
+				if _, ok := toLatin1(s); !ok || !pgText(s) {
+					continue
+				}
+				a := pick(r, algorithms)
+				tok := genToken(r, nowUS, latin1(s), a) // signed with the LATIN1 key
+				if !isASCII(tok) {
+					continue
+				}
+				plain := true
+				for _, seg := range strings.SplitN(tok, ".", 3)[:min(2, strings.Count(tok, ".")+1)] {
+					d, err := URLDecode(seg)
+					if err == nil && (!isASCII(string(d)) || strings.Contains(string(d), `\u`)) {
+						plain = false
+					}
+				}
+				if !plain {
+					continue
+				}
+				tokens, secs, algs = append(tokens, tok), append(secs, s), append(algs, a)
+			}
+			return
+		})
+		stats := map[string]int{}
+		fails := 0
+		for i, row := range rows {
+			outcome, ok := compareVerify(t, row, now, tokens[i], latin1(secs[i]), algs[i])
+			if !ok {
+				if fails++; fails > 20 {
+					t.Fatal("too many failures")
+				}
+			}
+			stats[outcome]++
+		}
+		t.Logf("%d tokens at %s: %v", len(rows), now.Format(time.RFC3339Nano), stats)
+	})
+}
