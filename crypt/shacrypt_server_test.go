@@ -23,6 +23,7 @@ var dsRoundsValues = []string{
 	"-2147483649", "999999999", "1000000000", "99999999999999999999", "-99999999999999999999",
 	"9223372036854775807", "9223372036854775808", "-9223372036854775808", "18446744073709552616",
 	"18446744073709551615", "3000000000", "8589934592", "8589935592",
+	"\v1000", "\f1000", "\r1000", "\u00a01000", "\u00851000", "\x1c1000", " \t 1000", "+-1000", "--1000", "+ 1000",
 }
 
 // shaSetting generates a "$5$"/"$6$" setting: optional rounds= (often odd),
@@ -113,6 +114,10 @@ func TestShaCryptMatchesServer(t *testing.T) {
 			if v.Algo == "sha" && (s.latin1 || utf8.ValidString(v.Password+v.Setting)) {
 				cases = append(cases, cas{v.Password, v.Setting})
 			}
+		}
+		// The 16-byte salt window around a multibyte character.
+		for _, st := range []string{"$5$abcdefghijklmnoä", "$5$abcdefghijklmnopä", "$5$abcdefghijklmn€", "$6$$$$$$$$$$$$$$$$ä", "$6$$$$$$$$$$$$$$$ä"} {
+			cases = append(cases, cas{"pw", st})
 		}
 		// Every rounds value, with both magics, once.
 		for _, r := range dsRoundsValues {
