@@ -3,6 +3,7 @@ package auth
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -18,26 +19,28 @@ func parseJSON(data []byte) (any, bool) {
 	if !utf8.Valid(data) {
 		return nil, false
 	}
-	p := jsonParser{data: data}
+	// One copy of the text; strings without escapes and numbers are then
+	// substrings of it, with no further allocation.
+	p := jsonParser{src: string(data)}
 	p.space()
 	v, ok := p.value(0)
 	if !ok {
 		return nil, false
 	}
 	p.space()
-	return v, p.pos == len(p.data)
+	return v, p.pos == len(p.src)
 }
 
 const maxJSONDepth = 10000
 
 type jsonParser struct {
-	data []byte
-	pos  int
+	src string // the text; holding no []byte keeps the caller's buffer off the heap
+	pos int
 }
 
 func (p *jsonParser) space() {
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
+	for p.pos < len(p.src) {
+		switch p.src[p.pos] {
 		case ' ', '\t', '\n', '\r':
 			p.pos++
 		default:
@@ -47,10 +50,10 @@ func (p *jsonParser) space() {
 }
 
 func (p *jsonParser) value(depth int) (any, bool) {
-	if p.pos >= len(p.data) || depth > maxJSONDepth {
+	if p.pos >= len(p.src) || depth > maxJSONDepth {
 		return nil, false
 	}
-	switch c := p.data[p.pos]; {
+	switch c := p.src[p.pos]; {
 	case c == '{':
 		return p.object(depth)
 	case c == '[':
@@ -70,7 +73,7 @@ func (p *jsonParser) value(depth int) (any, bool) {
 }
 
 func (p *jsonParser) literal(word string) bool {
-	if len(p.data)-p.pos >= len(word) && string(p.data[p.pos:p.pos+len(word)]) == word {
+	if strings.HasPrefix(p.src[p.pos:], word) {
 		p.pos += len(word)
 		return true
 	}
@@ -81,13 +84,13 @@ func (p *jsonParser) object(depth int) (any, bool) {
 	p.pos++ // '{'
 	m := make(map[string]any, 8)
 	p.space()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
 		return m, true
 	}
 	for {
 		p.space()
-		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
 			return nil, false
 		}
 		k, ok := p.str()
@@ -95,7 +98,7 @@ func (p *jsonParser) object(depth int) (any, bool) {
 			return nil, false
 		}
 		p.space()
-		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
 			return nil, false
 		}
 		p.pos++
@@ -106,10 +109,10 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		}
 		m[k.(string)] = v
 		p.space()
-		if p.pos >= len(p.data) {
+		if p.pos >= len(p.src) {
 			return nil, false
 		}
-		switch p.data[p.pos] {
+		switch p.src[p.pos] {
 		case ',':
 			p.pos++
 		case '}':
@@ -125,7 +128,7 @@ func (p *jsonParser) array(depth int) (any, bool) {
 	p.pos++ // '['
 	a := []any{}
 	p.space()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+	if p.pos < len(p.src) && p.src[p.pos] == ']' {
 		p.pos++
 		return a, true
 	}
@@ -137,10 +140,10 @@ func (p *jsonParser) array(depth int) (any, bool) {
 		}
 		a = append(a, v)
 		p.space()
-		if p.pos >= len(p.data) {
+		if p.pos >= len(p.src) {
 			return nil, false
 		}
-		switch p.data[p.pos] {
+		switch p.src[p.pos] {
 		case ',':
 			p.pos++
 		case ']':
@@ -157,47 +160,47 @@ func (p *jsonParser) number() (any, bool) {
 	start := p.pos
 	digits := func() int {
 		n := 0
-		for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+		for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
 			p.pos++
 			n++
 		}
 		return n
 	}
-	if p.data[p.pos] == '-' {
+	if p.src[p.pos] == '-' {
 		p.pos++
 	}
-	if p.pos < len(p.data) && p.data[p.pos] == '0' {
+	if p.pos < len(p.src) && p.src[p.pos] == '0' {
 		p.pos++
 	} else if digits() == 0 {
 		return nil, false
 	}
-	if p.pos < len(p.data) && p.data[p.pos] == '.' {
+	if p.pos < len(p.src) && p.src[p.pos] == '.' {
 		p.pos++
 		if digits() == 0 {
 			return nil, false
 		}
 	}
-	if p.pos < len(p.data) && (p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
+	if p.pos < len(p.src) && (p.src[p.pos] == 'e' || p.src[p.pos] == 'E') {
 		p.pos++
-		if p.pos < len(p.data) && (p.data[p.pos] == '+' || p.data[p.pos] == '-') {
+		if p.pos < len(p.src) && (p.src[p.pos] == '+' || p.src[p.pos] == '-') {
 			p.pos++
 		}
 		if digits() == 0 {
 			return nil, false
 		}
 	}
-	return json.Number(p.data[start:p.pos]), true
+	return json.Number(p.src[start:p.pos]), true
 }
 
 // str reads a string; the common case without escapes is one allocation.
 func (p *jsonParser) str() (any, bool) {
 	p.pos++ // '"'
 	start := p.pos
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
+	for p.pos < len(p.src) {
+		c := p.src[p.pos]
 		switch {
 		case c == '"':
-			s := internKey(p.data[start:p.pos])
+			s := p.src[start:p.pos]
 			p.pos++
 			return s, true
 		case c == '\\':
@@ -211,9 +214,9 @@ func (p *jsonParser) str() (any, bool) {
 }
 
 func (p *jsonParser) escapedStr(start int) (any, bool) {
-	b := append([]byte(nil), p.data[start:p.pos]...)
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
+	b := []byte(p.src[start:p.pos])
+	for p.pos < len(p.src) {
+		c := p.src[p.pos]
 		switch {
 		case c == '"':
 			p.pos++
@@ -226,10 +229,10 @@ func (p *jsonParser) escapedStr(start int) (any, bool) {
 			continue
 		}
 		p.pos++
-		if p.pos >= len(p.data) {
+		if p.pos >= len(p.src) {
 			return nil, false
 		}
-		e := p.data[p.pos]
+		e := p.src[p.pos]
 		p.pos++
 		switch e {
 		case '"', '\\', '/':
@@ -253,7 +256,7 @@ func (p *jsonParser) escapedStr(start int) (any, bool) {
 				// A pair makes one code point; a lone half becomes U+FFFD
 				// (as in encoding/json; aeson's handling is unverified).
 				save := p.pos
-				if p.pos+1 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
+				if p.pos+1 < len(p.src) && p.src[p.pos] == '\\' && p.src[p.pos+1] == 'u' {
 					p.pos += 2
 					if r2, ok := p.hex4(); ok {
 						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
@@ -274,45 +277,13 @@ func (p *jsonParser) escapedStr(start int) (any, bool) {
 }
 
 func (p *jsonParser) hex4() (rune, bool) {
-	if p.pos+4 > len(p.data) {
+	if p.pos+4 > len(p.src) {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(string(p.data[p.pos:p.pos+4]), 16, 32)
+	v, err := strconv.ParseUint(p.src[p.pos:p.pos+4], 16, 32)
 	if err != nil {
 		return 0, false
 	}
 	p.pos += 4
 	return rune(v), true
-}
-
-// internKey returns b as a string, without allocating for the registered
-// claim names and header members every token repeats.
-func internKey(b []byte) string {
-	switch string(b) { // no allocation: the compiler compares in place
-	case "role":
-		return "role"
-	case "exp":
-		return "exp"
-	case "iat":
-		return "iat"
-	case "nbf":
-		return "nbf"
-	case "aud":
-		return "aud"
-	case "sub":
-		return "sub"
-	case "iss":
-		return "iss"
-	case "email":
-		return "email"
-	case "alg":
-		return "alg"
-	case "typ":
-		return "typ"
-	case "kid":
-		return "kid"
-	case "JWT":
-		return "JWT"
-	}
-	return string(b)
 }
