@@ -86,6 +86,15 @@ type loginHandler struct {
 //
 // The handler does not authenticate the request; wrap it in the middleware
 // to reject stale bearer tokens sent along, as PostgREST does.
+//
+// Known differences from PostgREST, by design or not modelled: text/csv
+// bodies are refused as "Content-Type not acceptable: text/csv" (PostgREST
+// parses them into rows); the PGRST202 hint always suggests login(email,
+// pass) (PostgREST drops it when its fuzzy match scores too low); GET treats
+// every query parameter as an argument (PostgREST reserves select, order,
+// limit and others); bodies over the limit get 413; Accept negotiation
+// knows only JSON, the singular object type and wildcards; the Prefer
+// header is ignored.
 func NewLoginHandler(svc *Service, opts ...LoginHandlerOption) http.Handler {
 	h := &loginHandler{svc: svc, schema: "public", allowGET: true, maxBody: 64 << 10}
 	for _, o := range opts {
