@@ -122,10 +122,10 @@ func desEBit(k int) uint64 {
 }
 
 // nibbleTables builds, for a permutation out[j] = in[src[j]] (1-based source
-// positions, most significant first, in a word of inBits bits), the tables
-// that apply it one input nibble at a time; target maps output position j
-// to its bit in the result.
-func nibbleTables(src []uint8, inBits int, target func(j int) uint64) (t [16][16]uint64) {
+// positions in a 64-bit word, most significant first), the tables that
+// apply it one input nibble at a time; target maps output position j to its
+// bit in the result.
+func nibbleTables(src []uint8, target func(j int) uint64) (t [16][16]uint64) {
 	for j, s := range src {
 		p := int(s) - 1
 		for v := range 16 {
@@ -134,7 +134,6 @@ func nibbleTables(src []uint8, inBits int, target func(j int) uint64) (t [16][16
 			}
 		}
 	}
-	_ = inBits
 	return t
 }
 
@@ -143,13 +142,13 @@ func buildDESTables() *desTables {
 	msb64 := func(n int) func(j int) uint64 {
 		return func(j int) uint64 { return 1 << (n - 1 - j) }
 	}
-	t.ip = nibbleTables(desIP[:], 64, msb64(64))
+	t.ip = nibbleTables(desIP[:], msb64(64))
 	var fp [64]uint8
 	for j, s := range desIP {
 		fp[s-1] = uint8(j + 1)
 	}
-	t.fp = nibbleTables(fp[:], 64, msb64(64))
-	t.pc1 = nibbleTables(desPC1[:], 64, msb64(56))
+	t.fp = nibbleTables(fp[:], msb64(64))
+	t.pc1 = nibbleTables(desPC1[:], msb64(56))
 	for j, s := range desPC2 {
 		p := int(s) - 1 // position in C (0..27) or D (28..55)
 		half := &t.pc2c
