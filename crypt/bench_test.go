@@ -1,11 +1,8 @@
 package crypt
 
 import (
-	"context"
 	"fmt"
-	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -29,57 +26,33 @@ var benchCases = []struct {
 
 const benchPassword = "password"
 
-// pgNsPerOp measures, once per (cluster, setting), pgcrypto's own time per
-// crypt() call: a server-side loop over n calls, minus the same loop without
-// crypt, divided by n, so neither the network nor the loop is counted.
-var pgTimes sync.Map // key string → float64
-
-func pgNsPerOp(b *testing.B, c *pgtest.Cluster, setting string) float64 {
-	key := fmt.Sprintf("%d %s", c.Major, setting)
-	if v, ok := pgTimes.Load(key); ok {
-		return v.(float64)
+// benchLoop runs fn b.N times and reports, next to ns/op, Go's CPU time per
+// call (cpu-ns/op) and, for every live major that has the algorithm,
+// pgcrypto's own wall and CPU time per crypt() call measured in the same run
+// (dsPGNsPerOp in des_bench_test.go: a server-side loop minus the empty
+// loop) and the ratios go/pgNN and go/pgNN-cpu (below 1: Go is faster). On
+// this shared machine the CPU ratio is the steadier one.
+func benchLoop(b *testing.B, setting string, minMajor int, fn func()) {
+	clusters := pgtest.Clusters(b) // start the servers before timing
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := dsSelfCPU()
+	for b.Loop() {
+		fn()
 	}
-	ctx := context.Background()
-	// OFFSET 0 keeps the subquery from being flattened, so the planner
-	// cannot fold crypt() of two constants into one call.
-	const loop = `select count(%s) from (select $1::text as p, $2::text as s from generate_series(1, $3) offset 0) t`
-	run := func(expr string, n int) time.Duration {
-		start := time.Now()
-		var cnt int64
-		if err := c.UTF8.Pool.QueryRow(ctx, fmt.Sprintf(loop, expr), benchPassword, setting, n).Scan(&cnt); err != nil {
-			b.Fatalf("pg%d: %v", c.Major, err)
-		}
-		return time.Since(start)
-	}
-	// Grow n until the loop takes ~0.5 s.
-	n := 1
-	for {
-		d := run("crypt(t.p, t.s)", n)
-		if d > 500*time.Millisecond || n >= 1<<22 {
-			base := run("t.p || t.s", n)
-			v := float64((d - base).Nanoseconds()) / float64(n)
-			pgTimes.Store(key, v)
-			return v
-		}
-		if d < time.Millisecond {
-			n *= 10
-		} else {
-			n = int(float64(n)*float64(600*time.Millisecond)/float64(d)) + 1
-		}
-	}
-}
-
-// reportVsPG adds pgNN-ns/op and go/pgNN (the ratio of Go's time to
-// pgcrypto's, lower is faster) for every live major that has the algorithm.
-func reportVsPG(b *testing.B, setting string, minMajor int) {
+	goCPU := float64((dsSelfCPU() - cpu0).Nanoseconds()) / float64(b.N)
+	b.StopTimer()
 	goNs := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	for _, c := range pgtest.Clusters(b) {
+	b.ReportMetric(goCPU, "cpu-ns/op")
+	for _, c := range clusters {
 		if c.Major < minMajor {
 			continue
 		}
-		pg := pgNsPerOp(b, c, setting)
-		b.ReportMetric(pg, fmt.Sprintf("pg%d-ns/op", c.Major))
-		b.ReportMetric(goNs/pg, fmt.Sprintf("go/pg%d", c.Major))
+		pg := dsPGNsPerOp(b, c, benchPassword, setting)
+		b.ReportMetric(pg.wall, fmt.Sprintf("pg%d-ns/op", c.Major))
+		b.ReportMetric(goNs/pg.wall, fmt.Sprintf("go/pg%d", c.Major))
+		b.ReportMetric(pg.cpu, fmt.Sprintf("pg%d-cpu-ns/op", c.Major))
+		b.ReportMetric(goCPU/pg.cpu, fmt.Sprintf("go/pg%d-cpu", c.Major))
 	}
 }
 
@@ -88,21 +61,16 @@ func reportVsPG(b *testing.B, setting string, minMajor int) {
 func BenchmarkCrypt(b *testing.B) {
 	for _, bc := range benchCases {
 		b.Run(bc.name, func(b *testing.B) {
-			pgtest.Clusters(b) // start the servers before timing
 			v := ForVersion(max(bc.minMajor, 15))
 			want, err := v.Crypt(benchPassword, bc.setting)
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
+			benchLoop(b, bc.setting, bc.minMajor, func() {
 				if got, _ := v.Crypt(benchPassword, bc.setting); got != want {
 					b.Fatal("unstable result")
 				}
-			}
-			b.StopTimer()
-			reportVsPG(b, bc.setting, bc.minMajor)
+			})
 		})
 	}
 }
@@ -112,20 +80,15 @@ func BenchmarkCrypt(b *testing.B) {
 func BenchmarkXCryptoBcrypt(b *testing.B) {
 	for _, bc := range benchCases[:2] {
 		b.Run(bc.name, func(b *testing.B) {
-			pgtest.Clusters(b)
 			hash, err := Crypt(benchPassword, bc.setting)
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
+			benchLoop(b, bc.setting, 13, func() {
 				if err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(benchPassword)); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.StopTimer()
-			reportVsPG(b, bc.setting, 13)
+			})
 		})
 	}
 }
