@@ -21,6 +21,11 @@
 // == or bytes.Equal yourself: that leaks timing, and it is the same
 // `hash = crypt(pw, hash)` test done less carefully.
 //
+// The cost is written in the hash, and neither PostgreSQL nor this package
+// caps it: "$2a$31$…", "_zzzz…" or "$6$rounds=999999999$…" take hours. Hash
+// and verify only settings you made or trust, and bound concurrent hashing
+// (a login endpoint is a CPU-exhaustion target).
+//
 // # What PostgreSQL does, and so this package does
 //
 //   - The setting's prefix picks the algorithm, case-sensitively: "$2a$"
