@@ -352,10 +352,11 @@ func checkJSONSurrogates(b []byte) error {
 
 // formArgs reads application/x-www-form-urlencoded text (also GET's query
 // string) as http-types' parseSimpleQuery does: pairs split at '&' and
-// ';', '+' is a space, a key without '=' has the empty value; the last of
-// repeated keys wins.
+// ';', '+' is a space, a malformed %-escape stays as written, a key without
+// '=' has the empty value; the last of repeated keys wins.
 func (h *loginHandler) formArgs(s string, jsonBody bool) ([]loginArgs, *APIError) {
 	vals := map[string]string{}
+	s = strings.TrimPrefix(s, "?") // http-types drops one leading '?'
 	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == '&' || r == ';' }) {
 		k, v, _ := strings.Cut(pair, "=")
 		vals[formUnescape(k)] = formUnescape(v)
