@@ -178,15 +178,16 @@ func shaCrypt(key, setting []byte, notice func(Notice)) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sum [64]byte
+	w := new(shaWork) // one allocation for all scratch space
 	var order []uint8
 	if s.magic == '5' {
-		shaCryptSum(sha256.New(), key, &s, sum[:sha256.Size])
+		shaCryptSum(w, sha256.New(), key, &s, sha256.Size)
 		order = sha256cryptOrder[:]
 	} else {
-		shaCryptSum(sha512.New(), key, &s, sum[:sha512.Size])
+		shaCryptSum(w, sha512.New(), key, &s, sha512.Size)
 		order = sha512cryptOrder[:]
 	}
+	sum := &w.c
 	out := make([]byte, 0, 3+len("rounds=999999999$")+len(s.salt)+1+86)
 	out = append(out, '$', s.magic, '$')
 	if s.custom {
@@ -225,11 +226,17 @@ var sha512cryptOrder = [64]uint8{
 	18, 39, 60, 40, 61, 19, 62, 20, 41, 63,
 }
 
-// shaCryptSum computes the final digest C of Drepper's algorithm into c
-// (len(c) is the digest size), with h a fresh hash of that size.
-func shaCryptSum(h hash.Hash, pw []byte, s *shaSetting, c []byte) {
-	n := len(c)
-	var b, dp, ds [64]byte
+// shaWork is the scratch space of one sha-crypt computation.
+type shaWork struct {
+	b, dp, ds, c [64]byte
+	stack        [512]byte // round messages of passwords up to ~100 bytes
+	raw          shaRaw
+}
+
+// shaCryptSum computes the final digest C of Drepper's algorithm into w.c,
+// with h a fresh hash of n-byte digests.
+func shaCryptSum(w *shaWork, h hash.Hash, pw []byte, s *shaSetting, n int) {
+	b, dp, ds, c := &w.b, &w.dp, &w.ds, w.c[:n]
 
 	// Digest B = H(pw ‖ salt ‖ pw), with the raw salt bytes.
 	h.Write(pw)
@@ -272,9 +279,8 @@ func shaCryptSum(h hash.Hash, pw []byte, s *shaSetting, c []byte) {
 	// The round input is at most P ‖ S ‖ P ‖ C; P and S are DP and DS
 	// repeated over len(pw) and len(salt) bytes. Build them once in buf.
 	pl, sl := len(pw), len(s.raw)
-	var stack [512]byte
-	buf := stack[:0]
-	if need := 3*pl + 2*sl + n + 2*shaMaxBlock; need > len(stack) {
+	buf := w.stack[:0]
+	if need := 3*pl + 2*sl + n + 2*shaMaxBlock; need > len(w.stack) {
 		buf = make([]byte, 0, need)
 	}
 	buf = buf[:pl+sl]
@@ -287,7 +293,8 @@ func shaCryptSum(h hash.Hash, pw []byte, s *shaSetting, c []byte) {
 	}
 	msg := buf[pl+sl : pl+sl]
 
-	raw := newShaRaw(h, n == sha256.Size && shaRawFast256 || n == sha512.Size && shaRawFast512)
+	raw := &w.raw
+	raw.init(h, n == sha256.Size && shaRawFast256 || n == sha512.Size && shaRawFast512)
 	for i := 0; i < s.rounds; i++ {
 		m := msg[:0]
 		if i&1 != 0 {
@@ -335,7 +342,8 @@ var (
 )
 
 func shaRawSelfCheck(newHash func() hash.Hash) bool {
-	r := newShaRaw(newHash(), true)
+	r := new(shaRaw)
+	r.init(newHash(), true)
 	if r.app == nil {
 		return false
 	}
@@ -354,11 +362,10 @@ func shaRawSelfCheck(newHash func() hash.Hash) bool {
 	return true
 }
 
-func newShaRaw(h hash.Hash, fast bool) *shaRaw {
-	r := &shaRaw{h: h, size: h.Size(), block: h.BlockSize()}
+func (r *shaRaw) init(h hash.Hash, fast bool) {
+	r.h, r.size, r.block = h, h.Size(), h.BlockSize()
 	r.app, _ = h.(encoding.BinaryAppender)
 	r.fast = fast && r.app != nil
-	return r
 }
 
 // sum writes the digest of m into dst. m must have room for the padding

@@ -171,7 +171,8 @@ func TestShaRawMatchesSum(t *testing.T) {
 		t.Logf("fast path disabled by the start-up check (256: %v, 512: %v)", shaRawFast256, shaRawFast512)
 	}
 	for _, fast := range []func() hash.Hash{sha256.New, sha512.New} {
-		r := newShaRaw(fast(), true)
+		r := new(shaRaw)
+		r.init(fast(), true)
 		buf := make([]byte, 0, 300+2*shaMaxBlock)
 		for n := 0; n <= 300; n++ {
 			m := buf[:n]
