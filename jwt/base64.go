@@ -2,6 +2,7 @@ package jwt
 
 import (
 	"encoding/base64"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -123,35 +124,42 @@ func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
 // standard base64 with the unused bits of the last symbol ignored. ok is
 // false when s needs the full rules of decodeBase64.
 func decodePlain(dst []byte, s string) (out []byte, ok bool) {
-	if len(s)%4 == 1 {
+	tail := len(s) % 4
+	if tail == 1 {
 		return dst, false
 	}
 	start := len(dst)
-	full := len(s) / 4 * 4
-	for i := 0; i < full; i += 4 {
+	n := len(s) / 4 * 3
+	if tail > 0 {
+		n += tail - 1
+	}
+	out = slices.Grow(dst, n)[:start+n]
+	o := out[start:]
+	full := len(s) - tail
+	for i, j := 0, 0; i < full; i, j = i+4, j+3 {
 		a, b, c, d := base64Value[s[i]], base64Value[s[i+1]], base64Value[s[i+2]], base64Value[s[i+3]]
 		if a|b|c|d < 0 {
-			return dst[:start], false
+			return dst, false
 		}
 		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
-		dst = append(dst, byte(v>>16), byte(v>>8), byte(v))
+		o[j], o[j+1], o[j+2] = byte(v>>16), byte(v>>8), byte(v)
 	}
-	switch len(s) - full {
+	switch tail {
 	case 2:
 		a, b := base64Value[s[full]], base64Value[s[full+1]]
 		if a|b < 0 {
-			return dst[:start], false
+			return dst, false
 		}
-		dst = append(dst, byte(a)<<2|byte(b)>>4)
+		o[len(o)-1] = byte(a)<<2 | byte(b)>>4
 	case 3:
 		a, b, c := base64Value[s[full]], base64Value[s[full+1]], base64Value[s[full+2]]
 		if a|b|c < 0 {
-			return dst[:start], false
+			return dst, false
 		}
 		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6
-		dst = append(dst, byte(v>>16), byte(v>>8))
+		o[len(o)-2], o[len(o)-1] = byte(v>>16), byte(v>>8)
 	}
-	return dst, true
+	return out, true
 }
 
 // invalidSymbol names the whole character at the start of rest, as

@@ -1,5 +1,7 @@
 package jwt
 
+import "encoding/binary"
+
 // This file restates PostgreSQL's JSON lexer and recursive-descent parser
 // (the json type's input check, and the de-escaping pass of ->>) closely
 // enough to accept and reject exactly the same texts and to give the same
@@ -76,6 +78,18 @@ var plainStringByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// plainWord reports whether none of the eight bytes of x is '"', '\\' or
+// below 0x20 (the classic "has zero byte" and "has byte less than" tests).
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	found := (quote - ones) &^ quote
+	found |= (backslash - ones) &^ backslash
+	found |= (x - ones*0x20) &^ x
+	return found&highs == 0
+}
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
@@ -212,6 +226,11 @@ func (l *jsonLexer) lexString() error {
 	for {
 		s++
 		if hiSurrogate == -1 {
+			// Eight bytes at a time while none is a quote, a backslash or
+			// a control character, then byte by byte.
+			for s+8 <= len(in) && plainWord(binary.LittleEndian.Uint64(in[s:])) {
+				s += 8
+			}
 			for s < len(in) && plainStringByte[in[s]] {
 				s++
 			}

@@ -1,0 +1,32 @@
+package jwt
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"testing"
+)
+
+// plainWord must agree with the byte table on every word.
+func TestPlainWord(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	n := 500000
+	if testing.Short() {
+		n = 50000
+	}
+	for i := 0; i < n; i++ {
+		var b [8]byte
+		for k := range b {
+			b[k] = byte(r.UintN(256))
+			if r.IntN(3) > 0 {
+				b[k] = byte(0x20 + r.UintN(0x60))
+			}
+		}
+		want := true
+		for _, c := range b {
+			want = want && plainStringByte[c]
+		}
+		if got := plainWord(binary.LittleEndian.Uint64(b[:])); got != want {
+			t.Fatalf("plainWord(% x) = %v", b, got)
+		}
+	}
+}
