@@ -44,7 +44,7 @@ func compareErr(t *testing.T, what string, err error, o sqlOutcome) bool {
 
 func TestSignMatchesServer(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	n := 3000
+	n := 5000
 	if testing.Short() {
 		n = 500
 	}

@@ -201,7 +201,7 @@ func compareVerify(t *testing.T, row verifyRow, now time.Time, token, secret, al
 }
 
 func TestVerifyMatchesServer(t *testing.T) {
-	n := 4000
+	n := 6000
 	if testing.Short() {
 		n = 800
 	}
