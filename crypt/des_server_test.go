@@ -301,6 +301,14 @@ func (g dsGen) xdesSetting() string {
 	return b.String()
 }
 
+// dsEdgePasswords: bytes 0x80 (shifted to a zero key byte: the FreeSec
+// CVE-2012-2143 case) and lengths around the 8-byte folding boundary.
+var dsEdgePasswords = []string{
+	"\u0080", "\u0080\u0080\u0080\u0080", "a\u0080b", "ab\u0080cd\u0080efgh\u0080ij", "\u0080\u0080\u0080\u0080\u0080\u0080\u0080\u0080\u0080",
+	"1234567", "12345678", "123456789", "123456789012345", "1234567890123456", "12345678901234567",
+	"\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff", "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f",
+}
+
 // dsScale trims case counts for -short and keeps -race runs quick.
 func dsScale(n int) int {
 	if testing.Short() || dsRaceEnabled {
@@ -320,6 +328,9 @@ func TestDESMatchesServer(t *testing.T) {
 			if v.Algo == "des" && (s.latin1 || utf8.ValidString(v.Password+v.Setting)) && dsDispatchesToDES(v.Setting, db.Cluster.Major) {
 				cases = append(cases, cas{v.Password, v.Setting})
 			}
+		}
+		for _, pw := range dsEdgePasswords {
+			cases = append(cases, cas{pw, "ab"}, cas{pw, "x\u00e4"})
 		}
 		for range dsScale(1500) {
 			cases = append(cases, cas{g.password(), g.desSetting(db.Cluster.Major)})
@@ -352,6 +363,9 @@ func TestXDESMatchesServer(t *testing.T) {
 			if v.Algo == "xdes" && !v.Slow && (s.latin1 || utf8.ValidString(v.Password+v.Setting)) {
 				cases = append(cases, cas{v.Password, v.Setting})
 			}
+		}
+		for _, pw := range dsEdgePasswords {
+			cases = append(cases, cas{pw, "_J9..salt"}, cas{pw, "_/...\u00e4\u00e4"})
 		}
 		for range dsScale(1000) {
 			cases = append(cases, cas{g.password(), g.xdesSetting()})
