@@ -2,6 +2,7 @@ package crypt
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -73,5 +74,39 @@ func TestZeroVersionIsLatest(t *testing.T) {
 	}
 	if salt, err := v.GenSalt("sha256crypt"); err != nil || len(salt) != 31 {
 		t.Errorf("zero Version GenSalt = %q, %v", salt, err)
+	}
+}
+
+// TestConcurrentUse: one Version shared by goroutines (as a login handler's
+// hashing pool would) gives the same results as sequential calls; under
+// -race this also checks that no algorithm keeps mutable shared state.
+func TestConcurrentUse(t *testing.T) {
+	v := ForVersion(18)
+	settings := []string{"$2a$04$abcdefghijklmnopqrstuu", "$2x$04$abcdefghijklmnopqrstuu", "$1$saltsalt", "ab", "_J9..salt", "$5$rounds=1000$abc", "$6$rounds=1000$abc"}
+	want := make([]string, len(settings))
+	for i, s := range settings {
+		want[i], _ = v.Crypt("pässword", s)
+	}
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			for k := range 2 * len(settings) {
+				i := (g + k) % len(settings)
+				if got, err := v.Crypt("pässword", settings[i]); got != want[i] || err != nil {
+					done <- fmt.Errorf("goroutine %d: crypt(%q) = %q, %v; want %q", g, settings[i], got, err, want[i])
+					return
+				}
+				if _, err := v.GenSalt("bf"); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
