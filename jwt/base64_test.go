@@ -267,12 +267,12 @@ func TestInvalidTextMatchesServer(t *testing.T) {
 		rows := collectOutcomes(t, rs, true)
 		bad := 0
 		for i, o := range rows {
-			goErr := checkText(inputs[i])
+			goErr := checkBytes(inputs[i])
 			if o.code != nil {
 				bad++
-				compareErr(t, fmt.Sprintf("checkText(%x)", inputs[i]), goErr, o.sql())
+				compareErr(t, fmt.Sprintf("checkBytes(%x)", inputs[i]), goErr, o.sql())
 			} else if goErr != nil {
-				t.Errorf("checkText(%x) = %v, server accepts", inputs[i], goErr)
+				t.Errorf("checkBytes(%x) = %v, server accepts", inputs[i], goErr)
 			}
 		}
 		t.Logf("%d byte strings, %d invalid", len(inputs), bad)

@@ -6,6 +6,14 @@ import (
 	"unsafe"
 )
 
+// The base64url texts of headerJSON, as constants so that Verify can
+// recognise them with a switch (TestHeaderConstants checks them).
+const (
+	hs256HeaderB64 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+	hs384HeaderB64 = "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9"
+	hs512HeaderB64 = "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9"
+)
+
 // headerJSON are the only headers pgjwt can sign with:
 // {"alg":"<name>","typ":"JWT"}, written literally (no spaces, alg before
 // typ); headerB64 their base64url texts.
@@ -15,11 +23,7 @@ var (
 		algHS384: `{"alg":"HS384","typ":"JWT"}`,
 		algHS512: `{"alg":"HS512","typ":"JWT"}`,
 	}
-	headerB64 = [...]string{
-		algHS256: URLEncode([]byte(headerJSON[algHS256])),
-		algHS384: URLEncode([]byte(headerJSON[algHS384])),
-		algHS512: URLEncode([]byte(headerJSON[algHS512])),
-	}
+	headerB64 = [...]string{algHS256: hs256HeaderB64, algHS384: hs384HeaderB64, algHS512: hs512HeaderB64}
 )
 
 // Sign is pgjwt's sign(payload json, secret text, algorithm text): the token
@@ -38,7 +42,7 @@ var (
 // database pass the LATIN1 bytes. An empty secret is allowed (as in pgjwt),
 // but never safe.
 func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
-	if err := checkText(payload); err != nil {
+	if err := checkBytes(payload); err != nil {
 		return "", err
 	}
 	if err := validateJSON(payload); err != nil {

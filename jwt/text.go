@@ -1,18 +1,26 @@
 package jwt
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+	"unsafe"
+)
 
 // checkText reports the error PostgreSQL raises when b is to become a text
 // value of a UTF8 database: the first sequence that is not valid UTF-8, or a
 // NUL byte, which no PostgreSQL text can hold. The message lists the bytes of
 // the offending sequence as PostgreSQL's report_invalid_encoding does: as
 // many as the lead byte announces, cut at the end of the input.
-func checkText[T ~string | ~[]byte](b T) error {
+func checkText(s string) error {
+	return checkBytes(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// checkBytes is checkText for bytes.
+func checkBytes(b []byte) error {
 	for i := 0; i < len(b); {
 		// Eight plain ASCII bytes (no high bit, no NUL) at a time.
 		for i+8 <= len(b) {
-			x := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
-				uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+			x := binary.LittleEndian.Uint64(b[i:])
 			if (x|(x-0x0101010101010101))&0x8080808080808080 != 0 {
 				break
 			}

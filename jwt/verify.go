@@ -99,7 +99,7 @@ func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 			return Result{}, err
 		}
 		res.Payload = json.RawMessage(buf[start:len(buf):len(buf)])
-		if err := checkText(res.Payload); err != nil {
+		if err := checkBytes(res.Payload); err != nil {
 			return Result{}, err
 		}
 		// The json check of the payload; the claims for the window are
@@ -155,10 +155,13 @@ func decodedMax(s string) int { return (len(s)+3)/4*3 + 3 }
 // header, appended to dst. The headers pgjwt itself writes are recognised
 // without decoding.
 func decodeSegment(dst []byte, seg string) ([]byte, error) {
-	for alg := algHS256; alg <= algHS512; alg++ {
-		if seg == headerB64[alg] {
-			return append(dst, headerJSON[alg]...), nil
-		}
+	switch seg {
+	case hs256HeaderB64:
+		return append(dst, headerJSON[algHS256]...), nil
+	case hs384HeaderB64:
+		return append(dst, headerJSON[algHS384]...), nil
+	case hs512HeaderB64:
+		return append(dst, headerJSON[algHS512]...), nil
 	}
 	start := len(dst)
 	dst, err := urlDecode(dst, seg)
@@ -166,7 +169,7 @@ func decodeSegment(dst []byte, seg string) ([]byte, error) {
 		return dst, err
 	}
 	text := dst[start:]
-	if err := checkText(text); err != nil {
+	if err := checkBytes(text); err != nil {
 		return dst, err
 	}
 	if err := validateJSON(text); err != nil {
