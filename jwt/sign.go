@@ -42,7 +42,12 @@ var (
 // database pass the LATIN1 bytes. An empty secret is allowed (as in pgjwt),
 // but never safe.
 func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
+	// The order of PostgreSQL's checks: the arguments' text input, then
+	// the cast to json, then sign() itself.
 	if err := checkBytes(payload); err != nil {
+		return "", err
+	}
+	if err := checkNoNUL(secret); err != nil {
 		return "", err
 	}
 	if err := validateJSON(payload); err != nil {
@@ -51,9 +56,6 @@ func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
 	alg := algorithmOf(algorithm)
 	if alg == algUnknown {
 		return "", ErrUnknownAlgorithm
-	}
-	if err := checkNoNUL(secret); err != nil {
-		return "", err
 	}
 	return signValid(payload, secret, alg), nil
 }
@@ -81,15 +83,15 @@ func signValid(payload []byte, secret string, alg algorithm) string {
 // text in the database encoding); PostgreSQL text cannot hold NUL, so a NUL
 // byte is an ErrInvalidEncoding.
 func AlgorithmSign(signables, secret, algorithm string) (string, error) {
-	alg := algorithmOf(algorithm)
-	if alg == algUnknown {
-		return "", ErrUnknownAlgorithm
-	}
 	if err := checkNoNUL(signables); err != nil {
 		return "", err
 	}
 	if err := checkNoNUL(secret); err != nil {
 		return "", err
+	}
+	alg := algorithmOf(algorithm)
+	if alg == algUnknown {
+		return "", ErrUnknownAlgorithm
 	}
 	buf := appendMAC(make([]byte, 0, alg.macLen()), []byte(signables), secret, alg)
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
