@@ -66,5 +66,7 @@
 //
 // Errors are *Error values (see package internal/sqlerr): SQLState()
 // returns the code, Error() ends with PostgreSQL's exact message, and
-// errors.Is matches the exported sentinels.
+// errors.Is matches the exported sentinels. A message that quotes a
+// character (sha-crypt's invalid salt character) quotes it as a UTF8
+// database does; a LATIN1 database quotes one byte instead.
 package crypt
