@@ -14,17 +14,31 @@ import (
 // client_encoding is not UTF8.
 var ErrClientEncoding = errors.New("auth: the connection's client_encoding must be UTF8")
 
+// ErrSessionRole is returned by SetRequestContext when the transaction does
+// not run as the session user: a SET ROLE is in effect (at session level on
+// the pooled connection, or earlier in the transaction). PostgreSQL decides
+// which roles SET ROLE may take by the session user, not by the role in
+// effect, so the switch would not be limited to the roles granted to the
+// role the caller sees. Nothing is set; roll the transaction back.
+var ErrSessionRole = errors.New("auth: SetRequestContext: a SET ROLE is in effect (current_user is not session_user)")
+
 // setRequestSQL is PostgREST's transaction prologue (Query/PreQuery.hs): one
 // statement, every setting transaction-local. set_config('role', …, true) is
 // SET LOCAL ROLE: PostgreSQL itself checks the role (22023 "role … does not
 // exist", 42501 "permission denied to set role …"), and the value "none"
 // resets to the session user, a quirk PostgREST passes through unchanged.
+//
+// The WHERE clause is this package's own (PostgREST's connections never SET
+// ROLE at session level). It is evaluated before the select list, so it sees
+// the role the transaction runs as before the switch; when that is not the
+// session user nothing is set and no row comes back (see ErrSessionRole).
 const setRequestSQL = `select set_config('role', $1, true),
 	set_config('request.jwt.claims', $2, true),
 	set_config('request.method', $3, true),
 	set_config('request.path', $4, true),
 	set_config('request.headers', $5, true),
-	set_config('request.cookies', $6, true)`
+	set_config('request.cookies', $6, true)
+	where session_user = current_user`
 
 // SetRequestContext hands the request to the database as PostgREST does
 // before running it: inside tx it switches to id.Role and sets
@@ -37,7 +51,12 @@ const setRequestSQL = `select set_config('role', $1, true),
 //
 // The connection should log in as PostgREST's "authenticator": a NOINHERIT
 // role granted the anonymous and user roles, so that the switch is what
-// grants privileges.
+// grants privileges. Call SetRequestContext first in the transaction, with
+// no SET ROLE in effect: the transaction must run as the session user, or
+// SetRequestContext returns ErrSessionRole and sets nothing. (SET SESSION
+// AUTHORIZATION changes the session user too and is fine.) It cannot detect
+// a connection that logs in as a superuser: the switch then succeeds for
+// every role, superusers included.
 //
 // The connection must use client_encoding UTF8 (pgx does not set it; in a
 // non-UTF8 database add client_encoding=UTF8 to the connection string);
@@ -64,10 +83,18 @@ func SetRequestContext(ctx context.Context, tx pgx.Tx, id *Identity, r *http.Req
 			return fmt.Errorf("%w (it is %s)", ErrClientEncoding, enc)
 		}
 	}
-	_, err := tx.Exec(ctx, setRequestSQL, id.Role, id.Claims, r.Method, rawPath(r),
+	tag, err := tx.Exec(ctx, setRequestSQL, id.Role, id.Claims, r.Method, rawPath(r),
 		string(headersJSON(r)), string(cookiesJSON(r)))
 	if err != nil {
 		return FromDBError(err, id.Authenticated)
+	}
+	if tag.RowsAffected() == 0 {
+		// Only on misuse: name the two roles for the log.
+		var sessionUser, currentUser string
+		if err := tx.QueryRow(ctx, "select session_user::text, current_user::text").Scan(&sessionUser, &currentUser); err != nil {
+			return fmt.Errorf("%w: %w", ErrSessionRole, err)
+		}
+		return fmt.Errorf("%w: session_user %q, current_user %q", ErrSessionRole, sessionUser, currentUser)
 	}
 	return nil
 }

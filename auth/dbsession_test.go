@@ -27,6 +27,7 @@ import (
 type rlsFixture struct {
 	authn, anon, web, nogrant, stranger string
 	conn                                *pgx.Conn // logged in as authn
+	connString                          string    // the database, as a superuser
 	mw                                  func(http.Handler) http.Handler
 }
 
@@ -93,6 +94,7 @@ func newRLSFixture(t *testing.T, c *pgtest.Cluster, encoding string) *rlsFixture
 		end $$;
 		grant usage on schema public to %[2]s, %[3]s, %[4]s`,
 		f.authn, f.anon, f.web, f.nogrant, f.stranger, rlsSecret))
+	f.connString = db.ConnString
 	cfg, err := pgx.ParseConfig(db.ConnString)
 	if err != nil {
 		t.Fatal(err)
@@ -430,5 +432,109 @@ func TestRLSHandOffLatin1(t *testing.T) {
 		if err := SetRequestContext(context.Background(), tx, id, httptest.NewRequest("GET", "/", nil)); !errors.Is(err, ErrClientEncoding) {
 			t.Errorf("client_encoding LATIN1: %v", err)
 		}
+	})
+}
+
+// TestSetRequestContextSessionRole: with a SET ROLE in effect the hand-off
+// refuses to run (ErrSessionRole) and sets nothing, because PostgreSQL would
+// check the switch against the session user. The test first shows on each
+// major why: a superuser session that did SET ROLE authenticator can still
+// become a role never granted to the authenticator.
+func TestSetRequestContextSessionRole(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		f := newRLSFixture(t, c, "UTF8")
+		ctx := context.Background()
+		connect := func(t *testing.T, user, setup string) *pgx.Conn {
+			t.Helper()
+			cfg, err := pgx.ParseConfig(f.connString)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if user != "" {
+				cfg.User = user
+			}
+			cfg.RuntimeParams["client_encoding"] = "UTF8"
+			conn, err := pgx.ConnectConfig(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { conn.Close(context.Background()) })
+			mustExec(t, conn, setup)
+			return conn
+		}
+		req := httptest.NewRequest("GET", "/todos", nil)
+		// handOff runs SetRequestContext as role in a new transaction and
+		// reports its error and, unless the database failed, what the
+		// transaction then runs as.
+		handOff := func(t *testing.T, conn *pgx.Conn, role string) (err error, user, claims string) {
+			t.Helper()
+			tx, err := conn.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			err = SetRequestContext(ctx, tx, &Identity{Role: role, Claims: `{"role":"` + role + `"}`, Authenticated: true}, req)
+			if _, dbFailed := err.(*APIError); dbFailed {
+				return err, "", "" // the transaction is aborted
+			}
+			if qerr := tx.QueryRow(ctx, `select current_user::text, coalesce(current_setting('request.jwt.claims', true), '')`).Scan(&user, &claims); qerr != nil {
+				t.Fatal(qerr)
+			}
+			return err, user, claims
+		}
+
+		t.Run("the danger", func(t *testing.T) {
+			conn := connect(t, "", "set role "+f.authn)
+			tx, err := conn.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			var user string
+			if err := tx.QueryRow(ctx, `select set_config('role', $1, true), current_user::text`, f.stranger).Scan(nil, &user); err != nil || user != f.stranger {
+				t.Fatalf("set local role %s under a session-level SET ROLE: %v, user %q (PostgreSQL changed: revisit ErrSessionRole)", f.stranger, err, user)
+			}
+		})
+		t.Run("superuser session with SET ROLE", func(t *testing.T) {
+			conn := connect(t, "", "set role "+f.authn)
+			err, user, claims := handOff(t, conn, f.stranger)
+			if !errors.Is(err, ErrSessionRole) || user != f.authn || claims != "" {
+				t.Fatalf("err %v, user %q, claims %q; want ErrSessionRole, %s and nothing set", err, user, claims, f.authn)
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("current_user %q", f.authn)) {
+				t.Errorf("message does not name the roles: %v", err)
+			}
+		})
+		t.Run("authenticator session with SET ROLE", func(t *testing.T) {
+			conn := connect(t, f.authn, "set role "+f.anon)
+			if err, user, claims := handOff(t, conn, f.web); !errors.Is(err, ErrSessionRole) || user != f.anon || claims != "" {
+				t.Fatalf("err %v, user %q, claims %q", err, user, claims)
+			}
+		})
+		t.Run("SET SESSION AUTHORIZATION is fine", func(t *testing.T) {
+			conn := connect(t, "", "set session authorization "+f.authn)
+			if err, user, claims := handOff(t, conn, f.web); err != nil || user != f.web || claims != `{"role":"`+f.web+`"}` {
+				t.Fatalf("err %v, user %q, claims %q", err, user, claims)
+			}
+			err, _, _ := handOff(t, conn, f.stranger)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Status != 403 || apiErr.Code != "42501" {
+				t.Fatalf("role not granted: %v; want 403 42501", err)
+			}
+		})
+		t.Run("second hand-off in one transaction", func(t *testing.T) {
+			tx, err := f.conn.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			id := &Identity{Role: f.web, Claims: `{"role":"x"}`, Authenticated: true}
+			if err := SetRequestContext(ctx, tx, id, req); err != nil {
+				t.Fatal(err)
+			}
+			if err := SetRequestContext(ctx, tx, id, req); !errors.Is(err, ErrSessionRole) {
+				t.Fatalf("second call: %v, want ErrSessionRole", err)
+			}
+		})
 	})
 }

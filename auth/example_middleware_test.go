@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/jwt"
 )
 
 // The PostgREST test suite's secret and its "author token"
@@ -167,4 +169,41 @@ func ExampleSetRequestContext() {
 		panic(err)
 	}
 	http.Handle("/todos", mw(todos))
+}
+
+// A token minted with jwt.Sign (the token SQL sign() returns for the same
+// payload and secret) passes the middleware until 30 seconds after its exp,
+// PostgREST's skew. The second request is answered from the token cache, the
+// third is not: exp is checked on every request, cached or not.
+func ExampleWithMiddlewareClock() {
+	now := time.Unix(1_900_000_000, 0)
+	mw, err := auth.NewMiddleware(
+		auth.WithJWTSecret(exampleSecret),
+		auth.WithDBAnonRole("web_anon"),
+		auth.WithMiddlewareClock(func() time.Time { return now }),
+	)
+	if err != nil {
+		panic(err)
+	}
+	token, err := jwt.Sign(json.RawMessage(`{"role":"web_user","email":"alice@example.com","exp":1900000060}`),
+		exampleSecret, "HS256")
+	if err != nil {
+		panic(err)
+	}
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := auth.IdentityFrom(r.Context())
+		fmt.Fprintf(w, "%s %s", id.Role, id.Claims)
+	}))
+	for _, later := range []time.Duration{0, 90 * time.Second, 91 * time.Second} {
+		now = time.Unix(1_900_000_000, 0).Add(later)
+		req := httptest.NewRequest("GET", "/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(later, rec.Code, rec.Body)
+	}
+	// Output:
+	// 0s 200 web_user {"email":"alice@example.com","exp":1900000060,"role":"web_user"}
+	// 1m30s 200 web_user {"email":"alice@example.com","exp":1900000060,"role":"web_user"}
+	// 1m31s 401 {"code":"PGRST303","details":null,"hint":null,"message":"JWT expired"}
 }
