@@ -1,0 +1,54 @@
+package pgtext
+
+import "testing"
+
+func TestUTF8ToLatin1(t *testing.T) {
+	tests := []struct {
+		in, want, msg string
+	}{
+		{"", "", ""},
+		{"plain", "plain", ""},
+		{"caf\u00e9 \u00ff\u0080", "caf\xe9 \xff\x80", ""},
+		{"a\u20acb", "", `character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding "LATIN1"`},
+		{"\u00e9\u0100", "", `character with byte sequence 0xc4 0x80 in encoding "UTF8" has no equivalent in encoding "LATIN1"`},
+		{"x\U0001F600", "", `character with byte sequence 0xf0 0x9f 0x98 0x80 in encoding "UTF8" has no equivalent in encoding "LATIN1"`},
+		// Not valid UTF-8 (callers check first): quoted alone, no panic.
+		{"\xe2\x82", "", `character with byte sequence 0xe2 in encoding "UTF8" has no equivalent in encoding "LATIN1"`},
+	}
+	for _, tt := range tests {
+		got, err := UTF8ToLatin1(tt.in, errTest)
+		if tt.msg == "" {
+			if err != nil || got != tt.want {
+				t.Errorf("UTF8ToLatin1(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+			continue
+		}
+		if err == nil || err.Error() != "test: "+tt.msg || got != "" {
+			t.Errorf("UTF8ToLatin1(%q) = %q, %v; want error %q", tt.in, got, err, tt.msg)
+		}
+	}
+}
+
+func TestLatin1ToUTF8(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                "",
+		"plain":           "plain",
+		"caf\xe9":         "café",
+		"\x80\xa0\xff":    "\u0080\u00a0\u00ff",
+		"a\x00b":          "a\x00b",
+		"\xe2\x82\xac":    "\u00e2\u0082\u00ac",
+		"zo\xeb@site.org": "zoë@site.org",
+	} {
+		if got := Latin1ToUTF8(in); got != want {
+			t.Errorf("Latin1ToUTF8(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Every LATIN1 byte round-trips.
+	all := make([]byte, 255)
+	for i := range all {
+		all[i] = byte(i + 1)
+	}
+	if back, err := UTF8ToLatin1(Latin1ToUTF8(string(all)), errTest); err != nil || back != string(all) {
+		t.Errorf("round trip of all bytes: %v", err)
+	}
+}
