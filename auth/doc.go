@@ -49,8 +49,8 @@
 //     count); the rest wait, and give up when their context ends, so a burst
 //     of logins cannot exhaust the machine. Put a rate limit in front of the
 //     login handler all the same.
-//   - Keep app.jwt_secret at 32 bytes or more (NewService refuses less, as
-//     PostgREST does) and out of source code: ALTER DATABASE … SET
+//   - Keep app.jwt_secret at 32 bytes or more (NewService refuses less with
+//     ErrShortSecret, as PostgREST does) and out of source code: ALTER DATABASE … SET
 //     "app.jwt_secret" TO '…', and PGStore.Secret to read it.
 //   - Text is checked and converted as PostgreSQL would: NUL bytes and
 //     invalid UTF-8 fail with 22021; in a LATIN1 database passwords and the

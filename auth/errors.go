@@ -50,6 +50,15 @@ var (
 	ErrUntranslatable = sqlerr.New("auth", "22P05", "character has no equivalent in the database encoding")
 )
 
+// ErrShortSecret: a plain HMAC secret under 32 bytes, which NewService and
+// NewAuthenticator refuse, as PostgREST (v13+) refuses to start with one.
+// Both count bytes: NewService those of the secret as given (UTF-8 for a
+// UTF8 client), the middleware those of jwt-secret after any base64
+// decoding, as PostgREST does, whose own message ("The JWT secret must be at
+// least 32 characters long.") says characters. Sixteen two-byte characters
+// are enough. JWKs have no minimum.
+var ErrShortSecret = errors.New("the JWT secret must be at least 32 bytes long")
+
 // unknownRole returns the 23503 error the constraint trigger raises.
 func unknownRole(role string) error {
 	return ErrUnknownRole.With("unknown database role: " + role)

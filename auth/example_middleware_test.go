@@ -76,7 +76,7 @@ func ExampleNewAuthenticator_shortSecret() {
 	_, err := auth.NewAuthenticator(auth.WithJWTSecret("short_secret"))
 	fmt.Println(err)
 	// Output:
-	// The JWT secret must be at least 32 characters long.
+	// jwt-secret: the JWT secret must be at least 32 bytes long (got 12)
 }
 
 // Keys can be a JWK or a JWKS; a token's kid must then match a key's kid.

@@ -79,7 +79,7 @@ func ExampleInstallSchema() {
 	}
 	defer pool.Close()
 	// Once, as the database owner; then, outside the program:
-	//   ALTER DATABASE mydb SET "app.jwt_secret" TO '<32 or more characters>';
+	//   ALTER DATABASE mydb SET "app.jwt_secret" TO '<32 or more bytes>';
 	if _, err := auth.InstallSchema(ctx, pool); err != nil {
 		panic(err)
 	}

@@ -38,9 +38,6 @@ type verificationKey struct {
 	key    any    // []byte, *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
 }
 
-// errShortSecret is PostgREST's start-up refusal of a short plain secret.
-var errShortSecret = errors.New("The JWT secret must be at least 32 characters long.")
-
 // parseJWTSecret turns the jwt-secret setting into keys the way PostgREST
 // v13+ does (Config.hs): "@path" reads a file minus one trailing newline;
 // jwt-secret-is-base64 decodes strict padded base64 after URL-alphabet
@@ -70,7 +67,8 @@ func parseJWTSecret(secret string, isBase64 bool) ([]verificationKey, error) {
 		return []verificationKey{k}, nil
 	}
 	if len(raw) < 32 {
-		return nil, errShortSecret
+		// PostgREST's start-up refusal; it counts bytes too.
+		return nil, fmt.Errorf("jwt-secret: %w (got %d)", ErrShortSecret, len(raw))
 	}
 	return []verificationKey{{kty: ktyOct, alg: "HS256", key: raw}}, nil
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -54,7 +55,7 @@ func TestJWTSecretShapes(t *testing.T) {
 		}
 	}
 	// A short JSON that is no JWK is a short plain secret: refused.
-	if _, err := parseJWTSecret(`{"kty":"oct"}`, false); err != errShortSecret {
+	if _, err := parseJWTSecret(`{"kty":"oct"}`, false); !errors.Is(err, ErrShortSecret) {
 		t.Errorf("short non-JWK: %v", err)
 	}
 }

@@ -96,8 +96,8 @@ type middlewareConfig struct {
 	verbosity    Verbosity
 }
 
-// WithJWTSecret sets jwt-secret: a plain secret of at least 32 bytes (HS256
-// only), a JWK, or a JWKS ({"keys":[...]}); "@path" reads it from a file
+// WithJWTSecret sets jwt-secret: a plain secret of at least 32 bytes
+// (ErrShortSecret; HS256 only), a JWK, or a JWKS ({"keys":[...]}); "@path" reads it from a file
 // (one trailing newline removed). Unset or "": requests carrying a token get
 // PGRST300 (500), requests without one still pass.
 func WithJWTSecret(secret string) MiddlewareOption {

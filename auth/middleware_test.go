@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -529,10 +530,13 @@ func TestConfigErrors(t *testing.T) {
 		opts []MiddlewareOption
 		want string
 	}{
-		{"47 short secret", []MiddlewareOption{WithJWTSecret("short_secret")}, "The JWT secret must be at least 32 characters long."},
-		{"31 bytes", []MiddlewareOption{WithJWTSecret(strings.Repeat("x", 31))}, "The JWT secret must be at least 32 characters long."},
+		// PostgREST says "The JWT secret must be at least 32 characters
+		// long." and counts bytes, as this does; the message says bytes.
+		{"47 short secret", []MiddlewareOption{WithJWTSecret("short_secret")}, "jwt-secret: the JWT secret must be at least 32 bytes long (got 12)"},
+		{"31 bytes", []MiddlewareOption{WithJWTSecret(strings.Repeat("x", 31))}, "jwt-secret: the JWT secret must be at least 32 bytes long (got 31)"},
+		{"31 bytes in 16 characters", []MiddlewareOption{WithJWTSecret(strings.Repeat("é", 15) + "x")}, "at least 32 bytes long (got 31)"},
 		{"short after base64", []MiddlewareOption{WithJWTSecret(base64.StdEncoding.EncodeToString([]byte("sixteen bytes!!!"))), WithJWTSecretIsBase64(true)},
-			"The JWT secret must be at least 32 characters long."},
+			"jwt-secret: the JWT secret must be at least 32 bytes long (got 16)"},
 		{"48 bad aud URI", []MiddlewareOption{WithJWTAud("foo://%%$$^^.com")}, "jwt-aud should be a string or a valid URI"},
 		{"49 bad base64", []MiddlewareOption{WithJWTSecret("no base-64!"), WithJWTSecretIsBase64(true)}, "invalid base64"},
 		{"base64 missing padding", []MiddlewareOption{WithJWTSecret("cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"), WithJWTSecretIsBase64(true)}, "invalid base64"},
@@ -549,10 +553,14 @@ func TestConfigErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err %v, want %q", err, c.want)
 			}
+			if short := strings.Contains(c.want, "32 bytes"); short != errors.Is(err, ErrShortSecret) {
+				t.Errorf("errors.Is(%v, ErrShortSecret) = %v", err, !short)
+			}
 		})
 	}
 	for _, good := range [][]MiddlewareOption{
 		{WithJWTSecret(strings.Repeat("x", 32))},
+		{WithJWTSecret(strings.Repeat("é", 16))}, // 32 bytes, 16 characters
 		{WithJWTAud("spec tests")},
 		{WithJWTAud("https://example.com/api")},
 		{WithJWTAud("urn:example:aud")},

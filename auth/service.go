@@ -79,7 +79,7 @@ func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) {
 // NewService returns a Service on store that signs with secret, the value of
 // the database setting app.jwt_secret as the store's connection reads it
 // (see PGStore.Secret). Like PostgREST, it refuses secrets shorter than 32
-// bytes.
+// bytes (ErrShortSecret).
 func NewService(store Store, secret string, opts ...ServiceOption) (*Service, error) {
 	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), dummyCost: 6}
 	for _, o := range opts {
@@ -89,7 +89,7 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	case store == nil:
 		return nil, errors.New("auth: NewService: nil store")
 	case len(secret) < 32:
-		return nil, errors.New("auth: NewService: the JWT secret must be at least 32 bytes long")
+		return nil, fmt.Errorf("auth: NewService: %w (got %d)", ErrShortSecret, len(secret))
 	case cfg.now == nil:
 		return nil, errors.New("auth: NewService: nil clock")
 	case cfg.lifetime <= 0 || cfg.lifetime%time.Second != 0 || cfg.lifetime/time.Second > 1<<31-1:

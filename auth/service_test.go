@@ -325,6 +325,34 @@ func TestNewServiceRefuses(t *testing.T) {
 	}
 }
 
+// TestNewServiceSecretLength: NewService counts bytes, as the middleware
+// and PostgREST do, and says so.
+func TestNewServiceSecretLength(t *testing.T) {
+	m := NewMemStore()
+	for _, c := range []struct {
+		secret string
+		want   string // "" when accepted
+	}{
+		{"short", "auth: NewService: the JWT secret must be at least 32 bytes long (got 5)"},
+		{strings.Repeat("x", 31), "auth: NewService: the JWT secret must be at least 32 bytes long (got 31)"},
+		{strings.Repeat("é", 15) + "x", "auth: NewService: the JWT secret must be at least 32 bytes long (got 31)"},
+		{strings.Repeat("x", 32), ""},
+		{strings.Repeat("é", 16), ""}, // 16 characters, 32 bytes
+	} {
+		_, err := NewService(m, c.secret)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%q: %v", c.secret, err)
+		case c.want != "" && (err == nil || err.Error() != c.want || !errors.Is(err, ErrShortSecret)):
+			t.Errorf("%q: %v, want %q matching ErrShortSecret", c.secret, err, c.want)
+		}
+		// The middleware draws the line at the same place.
+		if _, merr := NewAuthenticator(WithJWTSecret(c.secret)); errors.Is(merr, ErrShortSecret) != (c.want != "") {
+			t.Errorf("%q: middleware %v", c.secret, merr)
+		}
+	}
+}
+
 // loginAt logs a fresh user in at instant at.
 func loginAt(m *MemStore, at time.Time) error {
 	m.roles["r"] = true

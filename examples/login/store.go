@@ -116,7 +116,7 @@ func databaseSecret(ctx context.Context, pool *pgxpool.Pool, store *auth.PGStore
 		return stored, nil
 	case !cfg.install && cfg.secret == "":
 		return "", errors.New("the database has no app.jwt_secret: run once with -install, or " +
-			`ALTER DATABASE … SET app.jwt_secret TO '…' (at least 32 characters)`)
+			`ALTER DATABASE … SET app.jwt_secret TO '…' (at least 32 bytes)`)
 	case !cfg.install:
 		fmt.Fprintln(out, "secret: from the environment; the SQL login() cannot sign until app.jwt_secret is set (-install does that)")
 		return cfg.secret, nil
@@ -125,8 +125,8 @@ func databaseSecret(ctx context.Context, pool *pgxpool.Pool, store *auth.PGStore
 	if secret == "" {
 		secret, how = rand.Text()+rand.Text(), "random"
 	}
-	if len(secret) < 32 {
-		return "", errors.New("the secret must be at least 32 characters long")
+	if len(secret) < 32 { // checked before it is stored; NewService would refuse it later
+		return "", fmt.Errorf("%w (got %d)", auth.ErrShortSecret, len(secret))
 	}
 	// ALTER DATABASE takes no parameters: let format() quote name and value.
 	var alter string
