@@ -2,6 +2,7 @@ package pgtext
 
 import (
 	"encoding/binary"
+	"strings"
 	"unsafe"
 
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
@@ -57,10 +58,8 @@ func CheckUTF8[T ~string | ~[]byte](s T, kind *sqlerr.Error) error {
 // other byte is a character. The error is an instance of kind with the
 // message PostgreSQL gives for encoding.
 func CheckNoNUL(s, encoding string, kind *sqlerr.Error) error {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return kind.With(InvalidSequenceMessage(encoding, s[i:i+1]))
-		}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return kind.With(InvalidSequenceMessage(encoding, s[i:i+1]))
 	}
 	return nil
 }

@@ -19,15 +19,14 @@ type utf8Vector struct {
 	Bad *string `json:"bad"` // hex of the quoted sequence; null when valid
 }
 
-func loadUTF8Vectors(tb testing.TB) []utf8Vector {
+func loadUTF8Vectors(tb testing.TB) (vs []utf8Vector) {
 	tb.Helper()
 	raw, err := os.ReadFile("testdata/utf8.json")
-	if err != nil {
-		tb.Fatal(err)
+	if err == nil {
+		err = json.Unmarshal(raw, &vs)
 	}
-	var vs []utf8Vector
-	if err := json.Unmarshal(raw, &vs); err != nil {
-		tb.Fatal(err)
+	if err != nil || len(vs) == 0 {
+		tb.Fatalf("testdata/utf8.json: %v, %d vectors", err, len(vs))
 	}
 	return vs
 }
