@@ -1,8 +1,9 @@
 package pgjson
 
 import (
-	"strings"
 	"unicode/utf8"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -78,49 +79,4 @@ func appendText(dst []byte, s string) ([]byte, error) {
 // checkText reports whether s could be the value of a text datum in a UTF8
 // database: valid UTF-8 without NUL bytes. The error names the offending
 // bytes as PostgreSQL's "invalid byte sequence" message does.
-func checkText(s string) error {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c == 0 {
-				return ErrInvalidUTF8.With(`invalid byte sequence for encoding "UTF8": 0x00`)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return ErrInvalidUTF8.With(`invalid byte sequence for encoding "UTF8": ` + badBytes(s[i:]))
-		}
-		i += size
-	}
-	return nil
-}
-
-// badBytes formats the start of an invalid sequence as PostgreSQL does: as
-// many bytes as the lead byte announces (at least one, at most what is
-// left), each as 0x%02x, separated by spaces.
-func badBytes(s string) string {
-	n := 1
-	switch c := s[0]; {
-	case c&0xe0 == 0xc0:
-		n = 2
-	case c&0xf0 == 0xe0:
-		n = 3
-	case c&0xf8 == 0xf0:
-		n = 4
-	}
-	if n > len(s) {
-		n = len(s)
-	}
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString("0x")
-		b.WriteByte(hexDigits[s[i]>>4])
-		b.WriteByte(hexDigits[s[i]&0xf])
-	}
-	return b.String()
-}
+func checkText(s string) error { return pgtext.CheckUTF8(s, ErrInvalidUTF8) }
