@@ -1,9 +1,9 @@
 package auth
 
 import (
-	"fmt"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
 // dbEncoding is a PostgreSQL encoding name the login half can reproduce.
@@ -43,8 +43,8 @@ func newTextCodec(client, server string) (textCodec, bool) {
 func (c textCodec) toServer(s string) (string, error) {
 	if c.client == encLatin1 {
 		// Every byte is a LATIN1 character, except NUL.
-		if i := strings.IndexByte(s, 0); i >= 0 {
-			return "", ErrInvalidEncoding.With(`invalid byte sequence for encoding "LATIN1": 0x00`)
+		if err := pgtext.CheckNoNUL(s, pgtext.Latin1, ErrInvalidEncoding); err != nil {
+			return "", err
 		}
 		return s, nil
 	}
@@ -54,18 +54,7 @@ func (c textCodec) toServer(s string) (string, error) {
 	if c.server != encLatin1 {
 		return s, nil
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i, r := range s {
-		if r > 0xff {
-			n := utf8.RuneLen(r)
-			return "", ErrUntranslatable.With(fmt.Sprintf(
-				`character with byte sequence %s in encoding "UTF8" has no equivalent in encoding "LATIN1"`,
-				hexBytes(s[i:i+n])))
-		}
-		b.WriteByte(byte(r))
-	}
-	return b.String(), nil
+	return pgtext.UTF8ToLatin1(s, ErrUntranslatable)
 }
 
 // toUTF8 returns client-encoded text (valid in the client encoding) as UTF-8.
@@ -73,61 +62,13 @@ func (c textCodec) toUTF8(s string) string {
 	if c.client != encLatin1 {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) * 2)
-	for i := 0; i < len(s); i++ {
-		b.WriteRune(rune(s[i]))
-	}
-	return b.String()
+	return pgtext.Latin1ToUTF8(s)
 }
 
 // checkClientText is the server's check of a UTF-8 parameter: the first NUL
 // byte or invalid sequence is reported with the bytes of the character the
 // lead byte announces (as many as are left), e.g. "0xe2 0x28 0xa1".
-func checkClientText(s string) error {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c == 0 {
-			return ErrInvalidEncoding.With(`invalid byte sequence for encoding "UTF8": 0x00`)
-		}
-		if c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			l := min(utf8LeadLen(c), len(s)-i)
-			return ErrInvalidEncoding.With(`invalid byte sequence for encoding "UTF8": ` + hexBytes(s[i:i+l]))
-		}
-		i += n
-	}
-	return nil
-}
-
-// utf8LeadLen is PostgreSQL's pg_utf_mblen: the sequence length a lead
-// byte announces, 1 for bytes that cannot lead.
-func utf8LeadLen(c byte) int {
-	switch {
-	case c&0xe0 == 0xc0:
-		return 2
-	case c&0xf0 == 0xe0:
-		return 3
-	case c&0xf8 == 0xf0:
-		return 4
-	}
-	return 1
-}
-
-func hexBytes(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		fmt.Fprintf(&b, "0x%02x", s[i])
-	}
-	return b.String()
-}
+func checkClientText(s string) error { return pgtext.CheckUTF8(s, ErrInvalidEncoding) }
 
 // clipName is PostgreSQL's text → name cast: text of 64 bytes or more is cut
 // to at most 63 bytes at a character boundary, silently.
