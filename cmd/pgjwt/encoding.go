@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
@@ -49,22 +49,13 @@ func (d dbEncoding) toDatabase(s string) (string, error) {
 	if d == encodingRaw {
 		return s, nil
 	}
-	if err := checkUTF8(s); err != nil {
+	if err := pgtext.CheckUTF8(s, errBadUTF8); err != nil {
 		return "", err
 	}
 	if d == encodingUTF8 {
 		return s, nil
 	}
-	b := make([]byte, 0, len(s))
-	for i, r := range s {
-		if r > 0xFF {
-			n := utf8.RuneLen(r)
-			return "", errNoEquivalent.With(fmt.Sprintf(
-				`character with byte sequence %s in encoding "UTF8" has no equivalent in encoding "LATIN1"`, hexBytes([]byte(s[i:i+n]))))
-		}
-		b = append(b, byte(r))
-	}
-	return string(b), nil
+	return pgtext.UTF8ToLatin1(s, errNoEquivalent)
 }
 
 // fromDatabase converts text in the database encoding back to UTF-8, as the
@@ -74,11 +65,7 @@ func (d dbEncoding) fromDatabase(s string) string {
 	if d != encodingLatin1 {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		b.WriteRune(rune(s[i]))
-	}
-	return b.String()
+	return pgtext.Latin1ToUTF8(s)
 }
 
 // errorFromDatabase converts the text of a PostgreSQL error raised on data in
@@ -92,44 +79,4 @@ func (d dbEncoding) errorFromDatabase(err error) error {
 	converted := pe.With(d.fromDatabase(pe.Message))
 	converted.Detail, converted.Hint = d.fromDatabase(pe.Detail), d.fromDatabase(pe.Hint)
 	return converted
-}
-
-// checkUTF8 validates s as PostgreSQL validates UTF-8 text from a client:
-// the message lists the bytes of the first bad sequence, as many as its lead
-// byte announces (at most what is left), and a NUL byte is never valid.
-func checkUTF8(s string) error {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if s[i] != 0 && (r != utf8.RuneError || size > 1) {
-			i += size
-			continue
-		}
-		n := min(utf8SeqLen(s[i]), len(s)-i)
-		return errBadUTF8.With(`invalid byte sequence for encoding "UTF8": ` + hexBytes([]byte(s[i:i+n])))
-	}
-	return nil
-}
-
-// utf8SeqLen is the length PostgreSQL's pg_utf_mblen gives a lead byte.
-func utf8SeqLen(b byte) int {
-	switch {
-	case b&0x80 == 0:
-		return 1
-	case b&0xE0 == 0xC0:
-		return 2
-	case b&0xF0 == 0xE0:
-		return 3
-	case b&0xF8 == 0xF0:
-		return 4
-	default:
-		return 1
-	}
-}
-
-func hexBytes(b []byte) string {
-	parts := make([]string, len(b))
-	for i, c := range b {
-		parts[i] = fmt.Sprintf("0x%02x", c)
-	}
-	return strings.Join(parts, " ")
 }
