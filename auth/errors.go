@@ -48,6 +48,12 @@ var (
 	// ErrUntranslatable: a character the database encoding (LATIN1) cannot
 	// hold, with the server's message.
 	ErrUntranslatable = sqlerr.New("auth", "22P05", "character has no equivalent in the database encoding")
+
+	// ErrNoSecret: PGStore.Secret found no setting app.jwt_secret in the
+	// session, the very error (undefined_object) the SQL login() raises
+	// then. A setting that exists but is empty is no error here (login()
+	// signs with it); NewService refuses it as ErrShortSecret.
+	ErrNoSecret = sqlerr.New("auth", "42704", `unrecognized configuration parameter "app.jwt_secret"`)
 )
 
 // ErrShortSecret: a plain HMAC secret under 32 bytes, which NewService and

@@ -124,9 +124,21 @@ func (s *PGStore) LookupUser(ctx context.Context, email string) (User, error) {
 // Secret reads the database setting app.jwt_secret, the secret the SQL
 // login() signs with, for NewService. The text arrives in the client
 // encoding; the Service converts it as the server would for hmac().
+//
+// Without the setting it returns ErrNoSecret, carrying the server's 42704
+// error as the SQL login() raises it. ALTER DATABASE … SET reaches only
+// sessions that start afterwards: a pool's older connections still lack it.
 func (s *PGStore) Secret(ctx context.Context) (string, error) {
 	var secret string
-	if err := s.db.QueryRow(ctx, "SELECT pg_catalog.current_setting('app.jwt_secret')").Scan(&secret); err != nil {
+	err := s.db.QueryRow(ctx, "SELECT pg_catalog.current_setting('app.jwt_secret')").Scan(&secret)
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(err, &pg) && pg.Code == ErrNoSecret.Code:
+		// The only 42704 current_setting raises: the parameter is unknown.
+		e := ErrNoSecret.With(pg.Message)
+		e.Detail, e.Hint = pg.Detail, pg.Hint
+		return "", e
+	case err != nil:
 		return "", fmt.Errorf("auth: read app.jwt_secret: %w", err)
 	}
 	return secret, nil

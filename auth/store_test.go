@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/pgjwt-go/pgjwt/crypt"
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
@@ -261,5 +263,57 @@ func TestConcurrentSignUps(t *testing.T) {
 			}
 			return n
 		})
+	})
+}
+
+// TestSecretUnset: without app.jwt_secret, PGStore.Secret fails with the
+// SQLSTATE and message the SQL login() fails with (ErrNoSecret); with an
+// empty one both go on, and NewService refuses the empty secret.
+func TestSecretUnset(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		ctx := testCtx(t)
+		l := newLoginDB(t, c, "UTF8")
+		if _, err := l.Pool.Exec(ctx, "INSERT INTO basic_auth.users VALUES ('a@b.c', 'pw', $1)", l.WebUser); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.DB.Pool.Exec(ctx, "ALTER DATABASE "+quoteIdent(l.Name)+" RESET app.jwt_secret"); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := pgx.Connect(ctx, l.ConnString) // a session that starts without the setting
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close(context.Background()) })
+
+		_, sqlErr := conn.Exec(ctx, "SELECT public.login('a@b.c', 'pw')")
+		wantCode, wantMsg, _ := pgtest.ErrorOf(sqlErr)
+		t.Logf("%s: SQL login() without app.jwt_secret: %s %s", c, wantCode, wantMsg)
+		if wantCode == "" || wantMsg != ErrNoSecret.Message || wantCode != ErrNoSecret.Code {
+			t.Fatalf("SQL login(): %v; ErrNoSecret says %s %s", sqlErr, ErrNoSecret.Code, ErrNoSecret.Message)
+		}
+		store, err := NewPGStore(ctx, conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = store.Secret(ctx)
+		if code, msg, _ := pgtest.ErrorOf(err); !errors.Is(err, ErrNoSecret) || code != wantCode || msg != wantMsg {
+			t.Errorf("Secret: %v (%s %s), want ErrNoSecret as %s %s", err, code, msg, wantCode, wantMsg)
+		}
+
+		// Defined but empty: login() signs with it, Secret returns it.
+		if _, err := conn.Exec(ctx, "SELECT set_config('app.jwt_secret', '', false)"); err != nil {
+			t.Fatal(err)
+		}
+		var token string
+		if err := conn.QueryRow(ctx, "SELECT (public.login('a@b.c', 'pw')).token").Scan(&token); err != nil || token == "" {
+			t.Fatalf("SQL login() with an empty secret: %q, %v", token, err)
+		}
+		secret, err := store.Secret(ctx)
+		if err != nil || secret != "" {
+			t.Fatalf("Secret with an empty setting: %q, %v", secret, err)
+		}
+		if _, err := NewService(store, secret); !errors.Is(err, ErrShortSecret) {
+			t.Errorf("NewService with an empty secret: %v, want ErrShortSecret", err)
+		}
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgjwt-go/pgjwt/auth"
@@ -101,9 +100,8 @@ func databaseService(ctx context.Context, pool *pgxpool.Pool, cfg config, out io
 // -install stores a missing one (a random one when none was given).
 func databaseSecret(ctx context.Context, pool *pgxpool.Pool, store *auth.PGStore, cfg config, out io.Writer) (string, error) {
 	stored, err := store.Secret(ctx)
-	var pgErr *pgconn.PgError
 	switch {
-	case errors.As(err, &pgErr) && pgErr.Code == "42704": // unrecognized configuration parameter
+	case errors.Is(err, auth.ErrNoSecret): // the SQL login() cannot sign yet either
 		stored = ""
 	case err != nil:
 		return "", err
