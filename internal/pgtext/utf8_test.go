@@ -208,11 +208,11 @@ func TestInvalidUTF8Random(t *testing.T) {
 	if testing.Short() {
 		n = 20000
 	}
-	b := make([]byte, 0, 40)
+	b := make([]byte, 0, 72)
 	for range n {
 		b = b[:0]
-		for l := r.IntN(40); l > 0; l-- {
-			if r.IntN(3) == 0 {
+		for l := r.IntN(72); l > 0; l-- {
+			if r.IntN(12) == 0 {
 				b = append(b, atoms[r.IntN(len(atoms))])
 			} else {
 				b = append(b, 'a')
