@@ -51,7 +51,8 @@
 //     login handler all the same.
 //   - Keep app.jwt_secret at 32 bytes or more (NewService refuses less with
 //     ErrShortSecret, as PostgREST does) and out of source code: ALTER DATABASE … SET
-//     "app.jwt_secret" TO '…', and PGStore.Secret to read it.
+//     "app.jwt_secret" TO '…', and PGStore.Secret to read it (ErrNoSecret,
+//     42704, when it is not set: the SQL login() fails alike then).
 //   - Text is checked and converted as PostgreSQL would: NUL bytes and
 //     invalid UTF-8 fail with 22021; in a LATIN1 database passwords and the
 //     secret are hashed in LATIN1 bytes, as crypt() and hmac() there see them.
