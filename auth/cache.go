@@ -37,16 +37,21 @@ func newTokenCache(max int) *tokenCache {
 }
 
 // get returns the entry for token and marks it visited (a SIEVE hit needs no
-// write lock: the flag is atomic).
+// write lock: the flag is atomic). The entry is read under the read lock, as
+// put may replace it when two requests verified the same token at once.
 func (c *tokenCache) get(token string) *verifiedToken {
 	c.mu.RLock()
 	n := c.entries[token]
+	var entry *verifiedToken
+	if n != nil {
+		entry = n.entry
+	}
 	c.mu.RUnlock()
 	if n == nil {
 		return nil
 	}
 	n.visited.Store(true)
-	return n.entry
+	return entry
 }
 
 // put stores entry for token, evicting one unvisited entry when full.
