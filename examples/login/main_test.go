@@ -55,7 +55,9 @@ func start(t *testing.T, env map[string]string, args ...string) *server {
 		done <- err
 	}()
 	up := make(chan string, 1)
+	read := make(chan struct{}) // closed once every printed line is in s.out
 	go func() {
+		defer close(read)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			s.mu.Lock()
@@ -81,6 +83,9 @@ func start(t *testing.T, env map[string]string, args ...string) *server {
 		if err := <-done; err != nil {
 			t.Errorf("run: %v", err)
 		}
+		// The pipe hands "stopped" to the scanner before run returns, but
+		// the scanner may not have stored it yet.
+		<-read
 		if !strings.Contains(s.output(), "stopped") {
 			t.Errorf("no graceful stop:\n%s", s.output())
 		}
