@@ -65,8 +65,8 @@ func invalidError(rest []byte, kind *sqlerr.Error) error {
 // other byte is a character. The error is an instance of kind with the
 // message PostgreSQL gives for encoding.
 func CheckNoNUL(s, encoding string, kind *sqlerr.Error) error {
-	if i := strings.IndexByte(s, 0); i >= 0 {
-		return kind.With(InvalidSequenceMessage(encoding, s[i:i+1]))
+	if strings.IndexByte(s, 0) >= 0 {
+		return kind.With(InvalidSequenceMessage(encoding, "\x00"))
 	}
 	return nil
 }
