@@ -15,7 +15,7 @@ import (
 	"github.com/pgjwt-go/pgjwt/examples/mint"
 )
 
-// secret is the test's jwt-secret: PostgREST wants at least 32 characters.
+// secret is the test's jwt-secret: PostgREST wants at least 32 bytes.
 const secret = "a-test-secret-of-at-least-32-characters"
 
 // todos stands for the application handler under test: it needs a logged-in
