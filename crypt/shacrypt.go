@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"hash"
 	"strconv"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
 // sha256crypt ("$5$") and sha512crypt ("$6$") as PostgreSQL 18's pgcrypto
@@ -116,16 +118,7 @@ func isCryptAlphabet(c byte) bool {
 // at s[0] (by its first byte only, as pg_utf_mblen), capped at len(s). The
 // error message names the whole character, as a UTF8 database does.
 func utf8CharLen(s []byte) int {
-	n := 1
-	switch c := s[0]; {
-	case c&0xe0 == 0xc0:
-		n = 2
-	case c&0xf0 == 0xe0:
-		n = 3
-	case c&0xf8 == 0xf0:
-		n = 4
-	}
-	return min(n, len(s))
+	return min(pgtext.LeadLen(s[0]), len(s))
 }
 
 // strtolInt32 parses s as C's strtol(s, &end, 10) on a 64-bit platform

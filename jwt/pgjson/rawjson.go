@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
 // jsonParser reads json text by PostgreSQL's json grammar (RFC 8259: white
@@ -25,7 +27,7 @@ func validateJSON(raw []byte, depth int) error {
 }
 
 func parseJSON(raw []byte, build bool, depth int) (jbValue, error) {
-	if err := checkText(string(raw)); err != nil {
+	if err := pgtext.CheckUTF8(raw, ErrInvalidUTF8); err != nil {
 		return jbValue{}, err
 	}
 	p := jsonParser{s: raw, build: build}
