@@ -114,9 +114,9 @@
 //     db-anon-role (or gets 401 PGRST302).
 //
 // Failures are answered by the middleware itself (the wrapped handler does
-// not run; neither the body nor the database is touched): PostgREST's status, its JSON body
-// {"code","details","hint","message"} (Minimal verbosity drops details and
-// hint), Proxy-Status "PostgREST; error=<code>", and for 401
+// not run; neither the body nor the database is touched): PostgREST's
+// status, its JSON body {"code","details","hint","message"} (Minimal
+// verbosity drops details and hint), Proxy-Status "PostgREST; error=<code>", and for 401
 // WWW-Authenticate: Bearer error="invalid_token", error_description="…" for
 // a rejected token, plain "Bearer" when a token is required. The handler
 // reads the result with IdentityFrom (the whole Identity), RoleFrom (the
