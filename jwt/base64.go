@@ -1,16 +1,19 @@
 package jwt
 
 import (
-	"encoding/base64"
 	"slices"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // URLEncode is pgjwt's url_encode(bytea): PostgreSQL's base64 with "+/"
 // turned into "-_" and the "=" padding and line breaks deleted, which is
 // exactly unpadded base64url (RFC 4648 §5).
 func URLEncode(data []byte) string {
-	return base64.RawURLEncoding.EncodeToString(data)
+	buf := make([]byte, encodedLen(len(data)))
+	encodeURL(buf, data)
+	// buf is never written again: share its bytes instead of copying them.
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
 }
 
 // URLDecode is pgjwt's url_decode(text): "-_" become "+/", the text is padded

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/base64"
 	"hash"
 	"sync"
 	"sync/atomic"
@@ -57,7 +56,7 @@ func (a algorithm) macSize() int {
 	return 64
 }
 
-func (a algorithm) macLen() int { return base64.RawURLEncoding.EncodedLen(a.macSize()) }
+func (a algorithm) macLen() int { return encodedLen(a.macSize()) }
 
 // keyedMAC is an HMAC already keyed with one secret, with scratch space for
 // its sum, so that a signature costs no allocation.
@@ -105,7 +104,7 @@ func (m *keyedMACs) appendMAC(dst, data []byte) []byte {
 func (k *keyedMAC) appendMAC(dst, data []byte) []byte {
 	k.h.Reset()
 	k.h.Write(data)
-	return base64.RawURLEncoding.AppendEncode(dst, k.h.Sum(k.sum[:0]))
+	return appendURLEncode(dst, k.h.Sum(k.sum[:0]))
 }
 
 // keyCache maps (algorithm, secret) to its keyed HMACs. It is bounded: when

@@ -1,7 +1,6 @@
 package jwt
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"unsafe"
 )
@@ -64,11 +63,11 @@ func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
 // written into the buffer that then receives the signature.
 func signValid(payload []byte, secret string, alg algorithm) string {
 	head := headerB64[alg]
-	size := len(head) + 1 + base64.RawURLEncoding.EncodedLen(len(payload)) + 1 + alg.macLen()
+	size := len(head) + 1 + encodedLen(len(payload)) + 1 + alg.macLen()
 	buf := make([]byte, 0, size)
 	buf = append(buf, head...)
 	buf = append(buf, '.')
-	buf = base64.RawURLEncoding.AppendEncode(buf, payload)
+	buf = appendURLEncode(buf, payload)
 	input := buf
 	buf = append(buf, '.')
 	buf = appendMAC(buf, input, secret, alg)
