@@ -80,15 +80,21 @@ var plainStringByte = func() (t [256]bool) {
 }()
 
 // plainWord reports whether none of the eight bytes of x is '"', '\\' or
-// below 0x20 (the classic "has zero byte" and "has byte less than" tests).
-func plainWord(x uint64) bool {
+// below 0x20.
+func plainWord(x uint64) bool { return specialBytes(x) == 0 }
+
+// specialBytes flags with bit 7 the bytes of x that are '"', '\\' or below
+// 0x20 (the classic "has zero byte" and "has byte less than" tests). A
+// borrow can flag more bytes above a flagged one, never below: the lowest
+// flagged byte is exactly the first special one.
+func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	quote := x ^ (ones * '"')
 	backslash := x ^ (ones * '\\')
 	found := (quote - ones) &^ quote
 	found |= (backslash - ones) &^ backslash
 	found |= (x - ones*0x20) &^ x
-	return found&highs == 0
+	return found & highs
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

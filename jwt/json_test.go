@@ -2,11 +2,13 @@ package jwt
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
 
-// plainWord must agree with the byte table on every word.
+// plainWord must agree with the byte table on every word, and the lowest
+// byte specialBytes flags must be the first special one.
 func TestPlainWord(t *testing.T) {
 	r := rand.New(rand.NewPCG(19, 20))
 	n := 500000
@@ -21,12 +23,18 @@ func TestPlainWord(t *testing.T) {
 				b[k] = byte(0x20 + r.UintN(0x60))
 			}
 		}
-		want := true
-		for _, c := range b {
-			want = want && plainStringByte[c]
+		want, first := true, 8
+		for k, c := range b {
+			if !plainStringByte[c] && want {
+				want, first = false, k
+			}
 		}
-		if got := plainWord(binary.LittleEndian.Uint64(b[:])); got != want {
+		x := binary.LittleEndian.Uint64(b[:])
+		if got := plainWord(x); got != want {
 			t.Fatalf("plainWord(% x) = %v", b, got)
+		}
+		if got := bits.TrailingZeros64(specialBytes(x)) / 8; got != first {
+			t.Fatalf("specialBytes(% x) flags byte %d first, want %d", b, got, first)
 		}
 	}
 }

@@ -42,15 +42,21 @@ var (
 // but never safe.
 func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
 	// The order of PostgreSQL's checks: the arguments' text input, then
-	// the cast to json, then sign() itself.
-	if err := checkBytes(payload); err != nil {
-		return "", err
+	// the cast to json, then sign() itself. The fast scan answers the
+	// UTF-8 and json checks at once for a plain ASCII payload.
+	_, ascii, plain := scanPlain(payload)
+	if !plain || !ascii {
+		if err := checkBytes(payload); err != nil {
+			return "", err
+		}
 	}
 	if err := checkNoNUL(secret); err != nil {
 		return "", err
 	}
-	if err := validateJSON(payload); err != nil {
-		return "", err
+	if !plain {
+		if err := validateJSON(payload); err != nil {
+			return "", err
+		}
 	}
 	alg := algorithmOf(algorithm)
 	if alg == algUnknown {

@@ -1,0 +1,252 @@
+package jwt
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// scanPlain is the fast path of the json check for the texts tokens carry:
+// JSON without escapes, with whitespace and nesting up to 64 levels. It
+// walks the text once, with no token structure and no error values, and
+// gathers the top-level nbf and exp as scanPayload does.
+//
+// ok is true only when the full parser (parseJSON, with unescape) would
+// accept the text with no error and no deferred de-escaping failure, and
+// then f holds exactly the claims it would gather. Anything else - a
+// backslash, a syntax error, a byte >= 0x80 outside a string, deeper
+// nesting - is ok == false, and the caller runs the full checks, which
+// give PostgreSQL's verdict and message. FuzzScanPlain holds it to that.
+//
+// ascii is true when no byte is >= 0x80 (false may also mean "not sure"):
+// with ok, the text is then valid UTF-8 without a separate check (a NUL can
+// only fail the scan).
+func scanPlain(in []byte) (f claimFinder, ascii, ok bool) {
+	var (
+		open   uint64 // one bit per open container, 1 for an object
+		depth  int
+		high   uint64 // OR of the words strings were read in: bit 7 of a byte set means maybe non-ASCII
+		target int    // the claim the next top-level value belongs to
+		i      int
+	)
+
+value:
+	i = skipJSONSpace(in, i)
+	if i >= len(in) {
+		return f, false, false
+	}
+	switch c := in[i]; c {
+	case '"':
+		end, seen := scanPlainString(in, i+1)
+		if end < 0 {
+			return f, false, false
+		}
+		high |= seen
+		if depth == 1 && target != 0 {
+			f.claims[target] = claim{kind: tokString, raw: in[i:end]}
+		}
+		i = end
+	case '{', '[':
+		if depth == 1 && target != 0 {
+			f.claims[target] = claim{kind: tokEnd}
+		}
+		if depth == 64 {
+			return f, false, false
+		}
+		depth++
+		open <<= 1
+		i = skipJSONSpace(in, i+1)
+		if c == '[' {
+			if i < len(in) && in[i] == ']' {
+				i++
+				depth--
+				open >>= 1
+				break
+			}
+			goto value
+		}
+		open |= 1
+		if i < len(in) && in[i] == '}' {
+			i++
+			depth--
+			open >>= 1
+			break
+		}
+		goto key
+	case 't', 'f', 'n':
+		// The literal must end at a byte that is not a word byte; "after"
+		// below accepts only such bytes.
+		var word string
+		switch c {
+		case 't':
+			word = "true"
+		case 'f':
+			word = "false"
+		default:
+			word = "null"
+		}
+		if len(in)-i < len(word) || string(in[i:i+len(word)]) != word {
+			return f, false, false
+		}
+		if depth == 1 && target != 0 {
+			f.claims[target] = claim{kind: tokEnd}
+		}
+		i += len(word)
+	default:
+		end := scanPlainNumber(in, i)
+		if end < 0 {
+			return f, false, false
+		}
+		if depth == 1 && target != 0 {
+			f.claims[target] = claim{kind: tokNumber, raw: in[i:end]}
+		}
+		i = end
+	}
+	target = 0
+
+after: // a value is complete; only whitespace, "," or a closer may follow
+	i = skipJSONSpace(in, i)
+	if depth == 0 {
+		return f, high&0x8080808080808080 == 0, i == len(in)
+	}
+	if i >= len(in) {
+		return f, false, false
+	}
+	switch in[i] {
+	case ',':
+		i++
+		if open&1 == 1 {
+			goto key
+		}
+		goto value
+	case '}':
+		if open&1 != 1 {
+			return f, false, false
+		}
+	case ']':
+		if open&1 != 0 {
+			return f, false, false
+		}
+	default:
+		return f, false, false
+	}
+	i++
+	depth--
+	open >>= 1
+	goto after
+
+key:
+	i = skipJSONSpace(in, i)
+	if i >= len(in) || in[i] != '"' {
+		return f, false, false
+	}
+	{
+		end, seen := scanPlainString(in, i+1)
+		if end < 0 {
+			return f, false, false
+		}
+		high |= seen
+		target = 0
+		if depth == 1 {
+			// No escapes, so the key's bytes are its de-escaped text.
+			switch string(in[i+1 : end-1]) {
+			case "nbf":
+				target = targetNBF
+			case "exp":
+				target = targetEXP
+			}
+		}
+		i = skipJSONSpace(in, end)
+	}
+	if i >= len(in) || in[i] != ':' {
+		return f, false, false
+	}
+	i++
+	goto value
+}
+
+// skipJSONSpace returns the index of the first byte at or after i that is
+// not JSON whitespace.
+func skipJSONSpace(in []byte, i int) int {
+	for i < len(in) && isJSONSpace(in[i]) {
+		i++
+	}
+	return i
+}
+
+// scanPlainString reads the rest of a string whose opening quote is at i-1:
+// end is the index after the closing quote, or -1 for anything the fast path
+// leaves to the full lexer (a backslash, a control character, no closing
+// quote). seen is the OR of the words read, which cover the string and may
+// reach past it: a high bit in it means "maybe not ASCII".
+func scanPlainString(in []byte, i int) (end int, seen uint64) {
+	for i+8 <= len(in) {
+		x := binary.LittleEndian.Uint64(in[i:])
+		seen |= x
+		if m := specialBytes(x); m != 0 {
+			// The lowest flagged byte is the first special one.
+			i += bits.TrailingZeros64(m) / 8
+			if in[i] == '"' {
+				return i + 1, seen
+			}
+			return -1, 0
+		}
+		i += 8
+	}
+	for ; i < len(in); i++ {
+		c := in[i]
+		seen |= uint64(c)
+		if !plainStringByte[c] {
+			if c == '"' {
+				return i + 1, seen
+			}
+			return -1, 0
+		}
+	}
+	return -1, 0
+}
+
+// scanPlainNumber reads a number token starting at i as the full lexer
+// accepts it, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, returning the
+// index after it or -1. (A word byte right after it, which the full lexer
+// would swallow into an invalid token, fails the caller's next step.)
+func scanPlainNumber(in []byte, i int) int {
+	if i < len(in) && in[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(in):
+		return -1
+	case in[i] == '0':
+		i++
+	case in[i] >= '1' && in[i] <= '9':
+		i = skipDigits(in, i+1)
+	default:
+		return -1
+	}
+	if i < len(in) && in[i] == '.' {
+		j := skipDigits(in, i+1)
+		if j == i+1 {
+			return -1
+		}
+		i = j
+	}
+	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
+		i++
+		if i < len(in) && (in[i] == '+' || in[i] == '-') {
+			i++
+		}
+		j := skipDigits(in, i)
+		if j == i {
+			return -1
+		}
+		i = j
+	}
+	return i
+}
+
+func skipDigits(in []byte, i int) int {
+	for i < len(in) && isDigit(in[i]) {
+		i++
+	}
+	return i
+}
