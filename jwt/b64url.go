@@ -59,3 +59,56 @@ func encodeURL(out, src []byte) {
 		out[0], out[1], out[2] = byte(p>>8), byte(p), urlAlphabet[v<<2&63]
 	}
 }
+
+// noSymbol marks a byte that is no symbol in a decoding table.
+const noSymbol = 0xff
+
+// urlValue maps a base64url symbol to its value, any other byte to noSymbol.
+var urlValue = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = noSymbol
+	}
+	for i := 0; i < len(urlAlphabet); i++ {
+		t[urlAlphabet[i]] = uint8(i)
+	}
+	return t
+}()
+
+// decodedLen is the number of bytes len symbols (len%4 != 1) decode to.
+func decodedLen(n int) int { return n * 6 / 8 }
+
+// decodeSymbols decodes s, symbols of table with len(s)%4 != 1, into out of
+// exactly decodedLen(len(s)) bytes; the unused low bits of the last symbol
+// are ignored. ok is false when s holds a byte that is no symbol (out then
+// holds garbage).
+func decodeSymbols(out []byte, s string, table *[256]uint8) (ok bool) {
+	// Eight symbols become six bytes, written as one word, while the
+	// output has a full word left. An invalid byte sets bit 7 of bad.
+	var bad uint8
+	for len(s) >= 8 && len(out) >= 8 {
+		a, b, c, d := table[s[0]], table[s[1]], table[s[2]], table[s[3]]
+		e, f, g, h := table[s[4]], table[s[5]], table[s[6]], table[s[7]]
+		bad |= a | b | c | d | e | f | g | h
+		binary.BigEndian.PutUint64(out, uint64(a)<<58|uint64(b)<<52|uint64(c)<<46|uint64(d)<<40|
+			uint64(e)<<34|uint64(f)<<28|uint64(g)<<22|uint64(h)<<16)
+		s, out = s[8:], out[6:]
+	}
+	for len(s) >= 4 && len(out) >= 3 {
+		a, b, c, d := table[s[0]], table[s[1]], table[s[2]], table[s[3]]
+		bad |= a | b | c | d
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+		out[0], out[1], out[2] = byte(v>>16), byte(v>>8), byte(v)
+		s, out = s[4:], out[3:]
+	}
+	switch len(s) {
+	case 2:
+		a, b := table[s[0]], table[s[1]]
+		bad |= a | b
+		out[0] = a<<2 | b>>4
+	case 3:
+		a, b, c := table[s[0]], table[s[1]], table[s[2]]
+		bad |= a | b | c
+		out[0], out[1] = a<<2|b>>4, b<<4|c>>2
+	}
+	return bad&0x80 == 0
+}

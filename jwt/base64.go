@@ -47,18 +47,12 @@ func urlDecode(dst []byte, s string) ([]byte, error) {
 	return decodeBase64(dst, s, (4-n%4)%4)
 }
 
-// base64Value maps a standard-alphabet byte to its value; -1 elsewhere.
-// url_decode has already turned "-" and "_" into "+" and "/", so both
-// alphabets are accepted here, even mixed.
-var base64Value = func() (t [256]int8) {
-	for i := range t {
-		t[i] = -1
-	}
-	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	for i := 0; i < len(std); i++ {
-		t[std[i]] = int8(i)
-	}
-	t['-'], t['_'] = 62, 63
+// base64Value maps a standard-alphabet byte to its value; noSymbol
+// elsewhere. url_decode has already turned "-" and "_" into "+" and "/", so
+// both alphabets are accepted here, even mixed.
+var base64Value = func() (t [256]uint8) {
+	t = urlValue
+	t['+'], t['/'] = 62, 63
 	return t
 }()
 
@@ -83,7 +77,7 @@ func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
 		if i < len(s) {
 			c = s[i]
 		}
-		var v int8
+		var v uint8
 		switch c {
 		case ' ', '\t', '\n', '\r':
 			continue
@@ -99,7 +93,7 @@ func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
 				}
 			}
 		default:
-			if v = base64Value[c]; v < 0 {
+			if v = base64Value[c]; v == noSymbol {
 				return dst, invalidSymbol(s[i:])
 			}
 		}
@@ -127,40 +121,13 @@ func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
 // standard base64 with the unused bits of the last symbol ignored. ok is
 // false when s needs the full rules of decodeBase64.
 func decodePlain(dst []byte, s string) (out []byte, ok bool) {
-	tail := len(s) % 4
-	if tail == 1 {
+	if len(s)%4 == 1 {
 		return dst, false
 	}
-	start := len(dst)
-	n := len(s) / 4 * 3
-	if tail > 0 {
-		n += tail - 1
-	}
+	start, n := len(dst), decodedLen(len(s))
 	out = slices.Grow(dst, n)[:start+n]
-	o := out[start:]
-	full := len(s) - tail
-	for i, j := 0, 0; i < full; i, j = i+4, j+3 {
-		a, b, c, d := base64Value[s[i]], base64Value[s[i+1]], base64Value[s[i+2]], base64Value[s[i+3]]
-		if a|b|c|d < 0 {
-			return dst, false
-		}
-		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
-		o[j], o[j+1], o[j+2] = byte(v>>16), byte(v>>8), byte(v)
-	}
-	switch tail {
-	case 2:
-		a, b := base64Value[s[full]], base64Value[s[full+1]]
-		if a|b < 0 {
-			return dst, false
-		}
-		o[len(o)-1] = byte(a)<<2 | byte(b)>>4
-	case 3:
-		a, b, c := base64Value[s[full]], base64Value[s[full+1]], base64Value[s[full+2]]
-		if a|b|c < 0 {
-			return dst, false
-		}
-		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6
-		o[len(o)-2], o[len(o)-1] = byte(v>>16), byte(v>>8)
+	if !decodeSymbols(out[start:], s, &base64Value) {
+		return dst, false
 	}
 	return out, true
 }
