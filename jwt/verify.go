@@ -3,7 +3,6 @@ package jwt
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"strings"
 	"time"
 	"unsafe"
 )
@@ -75,15 +74,17 @@ func Verify(token, secret, algorithm string) (Result, error) {
 //
 // secret is used as raw bytes, as for Sign.
 func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
-	if err := checkText(token); err != nil {
-		return Result{}, err
+	seg, count, plain := splitToken(token)
+	if !plain {
+		if err := checkText(token); err != nil {
+			return Result{}, err
+		}
 	}
 	if err := checkNoNUL(secret); err != nil {
 		return Result{}, err
 	}
-	seg1, rest, has2 := strings.Cut(token, ".")
-	seg2, rest, has3 := strings.Cut(rest, ".")
-	seg3, _, _ := strings.Cut(rest, ".")
+	seg1, seg2, seg3 := seg[0], seg[1], seg[2]
+	has2, has3 := count >= 2, count == 3
 
 	// One buffer holds both decoded segments.
 	buf := make([]byte, 0, decodedMax(seg1)+decodedMax(seg2))

@@ -1,0 +1,53 @@
+package jwt
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// checkSplitToken compares splitToken with strings.Cut and the UTF-8 check.
+func checkSplitToken(t *testing.T, token string) {
+	t.Helper()
+	seg, count, plain := splitToken(token)
+	seg1, rest, has2 := strings.Cut(token, ".")
+	seg2, rest, has3 := strings.Cut(rest, ".")
+	seg3, _, _ := strings.Cut(rest, ".")
+	wantCount := 1
+	if has2 {
+		wantCount++
+	}
+	if has3 {
+		wantCount++
+	}
+	if count != wantCount || seg[0] != seg1 || count >= 2 && seg[1] != seg2 || count == 3 && seg[2] != seg3 {
+		t.Fatalf("splitToken(%q) = %q, %d; want %q %q %q, %d", token, seg, count, seg1, seg2, seg3, wantCount)
+	}
+	if plain && (checkText(token) != nil || strings.ContainsFunc(token, func(r rune) bool { return r >= 0x80 })) {
+		t.Fatalf("splitToken(%q) says plain", token)
+	}
+	if !plain && isASCII(token) && !strings.Contains(token, "\x00") {
+		t.Fatalf("splitToken(%q) says not plain", token)
+	}
+}
+
+func TestSplitToken(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	atoms := []string{".", ".", "a", "eyJ", "QUJD", "\x00", "\x01", "\x7f", "\x80", "é", "\xff", "-_", "........"}
+	for range 50000 {
+		var b strings.Builder
+		for n := r.IntN(12); n > 0; n-- {
+			b.WriteString(pick(r, atoms))
+		}
+		checkSplitToken(t, b.String())
+	}
+	checkSplitToken(t, benchToken)
+	checkSplitToken(t, benchToken+".x.y")
+}
+
+func FuzzSplitToken(f *testing.F) {
+	f.Add(benchToken)
+	f.Add("a.b.c.d.e")
+	f.Add("..\x00.é")
+	f.Fuzz(checkSplitToken)
+}
