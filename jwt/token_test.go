@@ -9,7 +9,8 @@ import (
 // checkSplitToken compares splitToken with strings.Cut and the UTF-8 check.
 func checkSplitToken(t *testing.T, token string) {
 	t.Helper()
-	seg, count, plain := splitToken(token)
+	s1, s2, s3, count, plain := splitToken(token)
+	seg := [3]string{s1, s2, s3}
 	seg1, rest, has2 := strings.Cut(token, ".")
 	seg2, rest, has3 := strings.Cut(rest, ".")
 	seg3, _, _ := strings.Cut(rest, ".")

@@ -74,7 +74,7 @@ func Verify(token, secret, algorithm string) (Result, error) {
 //
 // secret is used as raw bytes, as for Sign.
 func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
-	seg, count, plain := splitToken(token)
+	seg1, seg2, seg3, count, plain := splitToken(token)
 	if !plain {
 		if err := checkText(token); err != nil {
 			return Result{}, err
@@ -83,7 +83,6 @@ func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 	if err := checkNoNUL(secret); err != nil {
 		return Result{}, err
 	}
-	seg1, seg2, seg3 := seg[0], seg[1], seg[2]
 	has2, has3 := count >= 2, count == 3
 
 	// One buffer holds both decoded segments.
