@@ -33,11 +33,12 @@
 //     md5-crypt, "$5$"/"$6$" sha256crypt/sha512crypt (PostgreSQL 18 only),
 //     "_" extended DES, "$2$" always fails (ErrReturnedNull), and anything
 //     else is traditional DES with the first two bytes as salt.
-//   - So "$2b$" and "$2y$" hashes from OpenBSD, PHP or
-//     golang.org/x/crypto/bcrypt are NOT bcrypt to PostgreSQL: crypt()
-//     returns a 13-character DES string and Verify reports false, without
-//     an error. Rewrite such hashes to "$2a$" (the algorithm is the same)
-//     before storing them where pgcrypto will check them.
+//   - So "$2b$" and "$2y$" hashes from OpenBSD, PHP and most bcrypt
+//     libraries are NOT bcrypt to PostgreSQL: crypt() returns a
+//     13-character DES string and Verify reports false, without an error.
+//     Rewrite such hashes to "$2a$" (the algorithm is the same) before
+//     storing them where pgcrypto will check them.
+//     golang.org/x/crypto/bcrypt writes "$2a$" and is compatible as it is.
 //   - pgcrypto's "$2a$" is the correct algorithm without Openwall's later
 //     "safety" change, and cuts passwords at 72 bytes silently.
 //   - Traditional DES uses only the first 8 bytes of the password and drops
