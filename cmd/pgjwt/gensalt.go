@@ -20,7 +20,8 @@ func init() {
 random bytes from the operating system. TYPE is bf, md5, xdes or des, and from
 PostgreSQL 18 also sha256crypt or sha512crypt (case-insensitive, as in
 PostgreSQL). ROUNDS is the iteration count (bf: the cost 4–31; xdes: odd,
-1–16777215; sha*: 1000–999999999).
+1–16777215; sha*: 1000–999999999; des only 25 and md5 only 1000, their
+fixed counts); 0 means the type's default, as for gen_salt(TYPE).
 
 Examples:
   pgjwt gen-salt bf 10

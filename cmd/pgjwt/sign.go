@@ -63,7 +63,7 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 		encoding     dbEncoding
 	)
 	fs := newFlagSet(cmd, g, &major)
-	fs.StringVar(&alg, "alg", "HS256", "the `algorithm`: HS256, HS384 or HS512 (exact spelling, as pgjwt matches it)")
+	fs.StringVar(&alg, "alg", "HS256", "the `algorithm`: HS256 (the default), HS384 or HS512 (exact spelling, as pgjwt matches it)")
 	fs.Var(&role, "role", "payload claim role (a PostgreSQL `role` name)")
 	fs.Var(&email, "email", "payload claim `email`")
 	fs.Var(&exp, "exp", "payload claim exp = now() in whole seconds + `duration` (1h, 90m, 3600s or 3600)")

@@ -45,7 +45,7 @@ func runVerify(e *env, g *globals, cmd *command, args []string) error {
 		secretSource secretSource
 	)
 	fs := newFlagSet(cmd, g, &major)
-	fs.StringVar(&alg, "alg", "HS256", "the `algorithm`: HS256, HS384 or HS512 (exact spelling, as pgjwt matches it)")
+	fs.StringVar(&alg, "alg", "HS256", "the `algorithm`: HS256 (the default), HS384 or HS512 (exact spelling, as pgjwt matches it)")
 	fs.Var(&at, "at", "check exp/nbf at this `time` (RFC 3339 or unix seconds) instead of now")
 	secretSource.register(fs)
 	rest, err := parse(e, cmd, fs, args)
