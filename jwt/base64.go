@@ -19,8 +19,12 @@ func URLEncode(data []byte) string {
 // URLDecode is pgjwt's url_decode(text): "-_" become "+/", the text is padded
 // with "=" to a multiple of four CHARACTERS (whitespace and "=" included),
 // and the result goes through PostgreSQL's own base64 decoder, whose rules
-// differ from encoding/base64 (see decodeBase64). Errors carry PostgreSQL's
-// SQLSTATE 22023 and message. s must be text a UTF8 database can hold.
+// differ from encoding/base64: space, TAB, LF and CR are skipped; both
+// alphabets are accepted; unused low bits of the last symbol are ignored
+// ("QR" → "A"); after the first padding "=" later "=" count as zero symbols
+// and every later group yields at most two bytes ("QQ==QUJD" → "AA").
+// Errors carry PostgreSQL's SQLSTATE 22023 and message. s must be text a UTF8
+// database can hold.
 func URLDecode(s string) ([]byte, error) {
 	if err := checkText(s); err != nil {
 		return nil, err

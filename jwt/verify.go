@@ -20,7 +20,8 @@ const (
 	Valid
 )
 
-// String returns "true", "false" or "NULL", as psql would show the value.
+// String returns "true", "false" or "NULL", the SQL literal for the value
+// (psql itself displays t, f and an empty field).
 func (v Validity) String() string {
 	switch v {
 	case Valid:
