@@ -80,8 +80,9 @@
 // Input PostgreSQL would refuse is an error with PostgreSQL's SQLSTATE and
 // message (see the Err variables), never a silent change: text that is not
 // valid UTF-8 or holds NUL (22021); Numeric text numeric_in refuses (22P02)
-// or cannot hold (22003); invalid json (22P02) and, for JSONB, \u0000 (22P05)
-// or unpaired surrogate escapes (22P02); instants out of range (22008).
+// or cannot hold (22003); an EpochSeconds result beyond int4 (22003);
+// invalid json (22P02) and, for JSONB, \u0000 (22P05) or unpaired surrogate
+// escapes (22P02); instants out of range (22008).
 // RowToJSON refuses keys that a column alias cannot spell: empty (42601), or
 // longer than 63 bytes, which PostgreSQL silently truncates (42622, with the
 // text of the NOTICE PostgreSQL raises). Go types with no PostgreSQL
@@ -90,7 +91,8 @@
 //
 // Deliberate differences: Numeric refuses the underscores and 0x/0o/0b
 // prefixes that only PostgreSQL 16 and later accept, so that a Numeric
-// means the same on every major; json nested deeper than MaxDepth, valid in
+// means the same on every major from 14 on (13's numeric has no Infinity,
+// which Numeric accepts); json nested deeper than MaxDepth, valid in
 // PostgreSQL, is refused.
 //
 // # The login payload

@@ -10,12 +10,13 @@ import "strings"
 // render them as the strings "NaN", "Infinity" and "-Infinity", as
 // PostgreSQL does.
 //
-// Accepted text is what numeric_in accepts on every major this module
-// supports: optional surrounding white space, an optional sign, decimal
-// digits with at most one point, an optional exponent (e or E),
-// or (any letter case) NaN, [+-]Infinity, [+-]inf. The underscores and
-// 0x/0o/0b prefixes that PostgreSQL 16+ accepts are refused, so that a
-// Numeric means the same number on every major.
+// Accepted text is what numeric_in accepts on PostgreSQL 14 to 18: optional
+// surrounding white space, an optional sign, decimal digits with at most one
+// point, an optional exponent (e or E), or (any letter case) NaN,
+// [+-]Infinity, [+-]inf. PostgreSQL 13's numeric has no infinity and refuses
+// the last two; this package accepts them. The underscores and 0x/0o/0b
+// prefixes that PostgreSQL 16+ accepts are refused, so that a Numeric means
+// the same number on every major from 14 on.
 type Numeric string
 
 // Limits of numeric_in, as observed on PostgreSQL 15 and 18: exponents from

@@ -28,8 +28,8 @@ type Object []Member
 //
 // Maps are refused: they have no order.
 type Member struct {
-	Key   string
-	Value any
+	Key   string // the column alias (RowToJSON) or object key
+	Value any    // a value of one of the types listed above
 }
 
 // MaxDepth bounds the nesting of Objects, slices, pointers and the arrays
