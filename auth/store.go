@@ -8,7 +8,7 @@ import (
 
 // User is one row of basic_auth.users.
 type User struct {
-	Email string
+	Email string // the primary key, as stored
 	Hash  string // the stored crypt() hash of the password
 	Role  string // the database role the user's tokens carry
 }
