@@ -34,7 +34,7 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:3000", "listen on `host:port`")
-	fs.Func("user", "add a user `email:password:role` (repeatable; for demos, as argv is visible in ps); without any, a demo user is made up",
+	fs.Func("user", "add a user `email:password:role` (repeatable; for demos, as argv is visible in ps); without any, and without $"+envDatabase+", a demo user is made up",
 		func(v string) error {
 			u, err := parseUser(v)
 			cfg.users = append(cfg.users, u)

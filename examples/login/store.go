@@ -108,7 +108,7 @@ func databaseSecret(ctx context.Context, pool *pgxpool.Pool, store *auth.PGStore
 	}
 	switch {
 	case stored != "" && cfg.secret != "" && stored != cfg.secret:
-		return "", errors.New("$" + envSecret + " differs from the database's app.jwt_secret; use one secret")
+		return "", errors.New("the given secret ($" + envSecret + " or -secret-file) differs from the database's app.jwt_secret; use one secret")
 	case stored != "":
 		fmt.Fprintln(out, "secret: the database's app.jwt_secret")
 		return stored, nil
