@@ -92,8 +92,8 @@ func appendPadded(dst []byte, n, width int) []byte {
 // (it then adds 60*60): t is first rounded to the microsecond like any
 // timestamptz, then extract gives the exact numeric seconds, and the cast to
 // integer rounds half away from zero (12.5 → 13, -12.5 → -13). Instants
-// whose result does not fit an int4 (before 1901-12-13T20:45:52.5Z, or from
-// 2038-01-19T03:14:07.5Z on) return ErrIntegerRange, as the cast does.
+// whose result does not fit an int4 (1901-12-13T20:45:51.5Z and earlier,
+// 2038-01-19T03:14:07.5Z and later) return ErrIntegerRange, as the cast does.
 //
 // PostgreSQL 13 differs: its extract returns float8 and the float8 cast
 // rounds half to even (12.5 → 12, 13.5 → 14), so instants exactly half a
