@@ -96,8 +96,9 @@ func appendPadded(dst []byte, n, width int) []byte {
 // 2038-01-19T03:14:07.5Z and later) return ErrIntegerRange, as the cast does.
 //
 // PostgreSQL 13 differs: its extract returns float8 and the float8 cast
-// rounds half to even (12.5 → 12, 13.5 → 14), so instants exactly half a
-// second past a whole second can give a result one lower there.
+// rounds half to even (12.5 → 12, 13.5 → 14, -12.5 → -12), so an instant
+// exactly half a second past a whole second can give a result one nearer
+// zero there.
 func EpochSeconds(t time.Time) (int64, error) {
 	t = toMicroseconds(t)
 	if t.Before(minTimestamp) || !t.Before(endTimestamp) {
