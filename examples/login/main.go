@@ -16,8 +16,9 @@
 // With DATABASE_URL it uses the basic_auth.users table of that database and
 // the database's app.jwt_secret, so that its tokens and those of the SQL
 // login() are one and the same. -install creates the table and login() and,
-// when the database has no app.jwt_secret yet, stores one (PGJWT_SECRET's,
-// or a random one). Roles given with -user must exist in the database:
+// when the database has no app.jwt_secret yet, stores one (the secret from
+// PGJWT_SECRET or -secret-file, or a random one). Roles given with -user must
+// exist in the database:
 //
 //	psql "$DATABASE_URL" -c 'CREATE ROLE webuser NOLOGIN'
 //	DATABASE_URL=postgres://… go run ./examples/login -install -user alice@example.com:s3cret-pass:webuser
