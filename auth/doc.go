@@ -50,9 +50,10 @@
 //     of logins cannot exhaust the machine. Put a rate limit in front of the
 //     login handler all the same.
 //   - Keep app.jwt_secret at 32 bytes or more (NewService refuses less with
-//     ErrShortSecret, as PostgREST does) and out of source code: ALTER DATABASE … SET
-//     "app.jwt_secret" TO '…', and PGStore.Secret to read it (ErrNoSecret,
-//     42704, when it is not set: the SQL login() fails alike then).
+//     ErrShortSecret, as PostgREST does) and out of source code: ALTER
+//     DATABASE … SET "app.jwt_secret" TO '…', and PGStore.Secret to read it
+//     (ErrNoSecret, 42704, when it is not set: the SQL login() fails alike
+//     then).
 //   - Text is checked and converted as PostgreSQL would: NUL bytes and
 //     invalid UTF-8 fail with 22021; in a LATIN1 database passwords and the
 //     secret are hashed in LATIN1 bytes, as crypt() and hmac() there see them.
@@ -116,13 +117,14 @@
 // Failures are answered by the middleware itself (the wrapped handler does
 // not run; neither the body nor the database is touched): PostgREST's
 // status, its JSON body {"code","details","hint","message"} (Minimal
-// verbosity drops details and hint), Proxy-Status "PostgREST; error=<code>", and for 401
+// verbosity drops details and hint), the header
+// Proxy-Status: PostgREST; error=<code>, and for 401 the header
 // WWW-Authenticate: Bearer error="invalid_token", error_description="…" for
 // a rejected token, plain "Bearer" when a token is required. The handler
 // reads the result with IdentityFrom (the whole Identity), RoleFrom (the
-// database role) and ClaimsFrom (the exact request.jwt.claims text:
-// the token's claims with "role" set to that role); Identity.Authenticated
-// is PostgREST's "the role is not db-anon-role".
+// database role) and ClaimsFrom (the exact request.jwt.claims text: the
+// token's claims with "role" set to that role); Identity.Authenticated is
+// PostgREST's "the role is not db-anon-role".
 //
 // The token cache holds only tokens whose signature verified, with their
 // parsed claims, never a verdict: exp, nbf and iat are checked against the
