@@ -22,9 +22,10 @@
 // `hash = crypt(pw, hash)` test done less carefully.
 //
 // The cost is written in the hash, and neither PostgreSQL nor this package
-// caps it: "$2a$31$…", "_zzzz…" or "$6$rounds=999999999$…" take hours. Hash
-// and verify only settings you made or trust, and bound concurrent hashing
-// (a login endpoint is a CPU-exhaustion target).
+// caps it: one call with "$2a$31$…" takes more than a day, with
+// "$6$rounds=999999999$…" minutes, with "_zzzz…" seconds. Hash and verify
+// only settings you made or trust, and bound concurrent hashing (a login
+// endpoint is a CPU-exhaustion target).
 //
 // # What PostgreSQL does, and so this package does
 //
