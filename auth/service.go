@@ -207,8 +207,10 @@ func (s *Service) UserRole(ctx context.Context, email, pass string) (string, err
 // Login is the seed's login(email, pass): the JWT of the payload
 // {"role":…,"email":…,"exp":…} rendered as row_to_json renders it, with exp
 // = extract(epoch from now())::integer + 3600 (rounded half away from zero),
-// signed HS256 with the secret. Wrong credentials give ErrInvalidPassword
-// (28P01 "invalid user or password").
+// signed HS256 with the secret. WithTokenLifetime, WithClaims and
+// WithAlgorithm change the lifetime, add claims after exp, and change the
+// algorithm. Wrong credentials give ErrInvalidPassword (28P01 "invalid user
+// or password").
 func (s *Service) Login(ctx context.Context, email, pass string) (string, error) {
 	role, err := s.UserRole(ctx, email, pass)
 	if err != nil {
