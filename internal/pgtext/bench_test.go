@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// BenchmarkCheckUTF8 runs the word-at-a-time scan and the simple reference
-// side by side on a JWT (all ASCII) and on a payload with a non-ASCII letter
-// every few bytes, the scan's worst case.
+// BenchmarkCheckUTF8 runs CheckUTF8 (plain-ASCII scan, then utf8.Valid) and
+// the simple reference side by side on a JWT (all ASCII) and on a payload
+// with a non-ASCII letter every few bytes, where the ASCII scan is wasted.
 func BenchmarkCheckUTF8(b *testing.B) {
 	inputs := []struct{ name, text string }{
 		{"token", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoid2VidXNlciIsImVtYWlsIjoiZm9vQGJhci5jb20iLCJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJlLW9mLWEtcGxhdXNpYmxlLWxlbmd0aC0xMjM0NTY3"},

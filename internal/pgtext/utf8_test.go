@@ -41,7 +41,7 @@ func unhex(tb testing.TB, s string) []byte {
 }
 
 // referenceInvalid is a deliberately simple reading of PostgreSQL's rule,
-// one character at a time, to check the word-at-a-time scan against: Go's
+// one character at a time, to check CheckUTF8 and InvalidUTF8 against: Go's
 // decoder rejects exactly the overlongs, surrogates and values above
 // U+10FFFF that PostgreSQL rejects; NUL is rejected on top; the quoted
 // length comes from the lead byte's leading one bits.
@@ -166,7 +166,7 @@ func TestInvalidUTF8DoesNotAllocate(t *testing.T) {
 	}
 }
 
-// FuzzInvalidUTF8 compares the word-at-a-time scan with referenceInvalid.
+// FuzzInvalidUTF8 compares InvalidUTF8 and CheckUTF8 with referenceInvalid.
 func FuzzInvalidUTF8(f *testing.F) {
 	for _, v := range loadUTF8Vectors(f) {
 		f.Add(unhex(f, v.In))
@@ -179,6 +179,9 @@ func FuzzInvalidUTF8(f *testing.F) {
 		}
 		if sseq, sbad := InvalidUTF8(string(b)); sbad != bad || sseq != string(seq) {
 			t.Fatalf("string form of %x: %x, %v", b, sseq, sbad)
+		}
+		if err := CheckUTF8(b, errTest); (err != nil) != refBad {
+			t.Fatalf("CheckUTF8(%x) = %v; reference bad %v", b, err, refBad)
 		}
 		if !bad {
 			// Text that passes converts to LATIN1 exactly when every
