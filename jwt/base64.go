@@ -4,6 +4,8 @@ import (
 	"slices"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
 // URLEncode is pgjwt's url_encode(bytea): PostgreSQL's base64 with "+/"
@@ -139,6 +141,6 @@ func decodePlain(dst []byte, s string) (out []byte, ok bool) {
 // invalidSymbol names the whole character at the start of rest, as
 // PostgreSQL prints it (pg_mblen bytes of the database encoding, UTF-8 here).
 func invalidSymbol(rest string) error {
-	n := min(utf8Len(rest[0]), len(rest))
+	n := min(pgtext.LeadLen(rest[0]), len(rest))
 	return ErrBase64Symbol.With(`invalid symbol "` + rest[:n] + `" found while decoding base64 sequence`)
 }

@@ -1,6 +1,10 @@
 package jwt
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
+)
 
 // This file restates PostgreSQL's JSON lexer and recursive-descent parser
 // (the json type's input check, and the de-escaping pass of ->>) closely
@@ -321,7 +325,7 @@ func (l *jsonLexer) lexString() error {
 			switch in[s] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			default:
-				n := min(utf8Len(in[s]), len(in)-s)
+				n := min(pgtext.LeadLen(in[s]), len(in)-s)
 				return jsonSyntaxError(`Escape sequence "\` + string(in[s:s+n]) + `" is invalid.`)
 			}
 		default:

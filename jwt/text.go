@@ -10,9 +10,6 @@ func checkText(s string) error { return pgtext.CheckUTF8(s, ErrInvalidEncoding) 
 // checkBytes is checkText for bytes.
 func checkBytes(b []byte) error { return pgtext.CheckUTF8(b, ErrInvalidEncoding) }
 
-// utf8Len is the length PostgreSQL's pg_utf_mblen announces for a lead byte.
-func utf8Len(c byte) int { return pgtext.LeadLen(c) }
-
 // checkNoNUL rejects a NUL byte in a value of any database encoding (a
 // secret may hold LATIN1 bytes, so it is not checked as UTF-8). The message
 // names UTF8, the encoding of the database the oracle runs in.

@@ -75,15 +75,13 @@ func Verify(token, secret, algorithm string) (Result, error) {
 //
 // secret is used as raw bytes, as for Sign.
 func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
-	seg1, seg2, seg3, count, plain := splitToken(token)
-	if !plain {
-		if err := checkText(token); err != nil {
-			return Result{}, err
-		}
+	if err := checkText(token); err != nil {
+		return Result{}, err
 	}
 	if err := checkNoNUL(secret); err != nil {
 		return Result{}, err
 	}
+	seg1, seg2, seg3, count := splitToken(token)
 	has2, has3 := count >= 2, count == 3
 
 	// One buffer holds both decoded segments.
