@@ -54,22 +54,20 @@ value:
 		}
 		depth++
 		open <<= 1
-		i = skipJSONSpace(in, i+1)
-		if c == '[' {
-			if i < len(in) && in[i] == ']' {
-				i++
-				depth--
-				open >>= 1
-				break
-			}
-			goto value
+		closer := byte(']')
+		if c == '{' {
+			open |= 1
+			closer = '}'
 		}
-		open |= 1
-		if i < len(in) && in[i] == '}' {
+		i = skipJSONSpace(in, i+1)
+		if i < len(in) && in[i] == closer { // empty
 			i++
 			depth--
 			open >>= 1
 			break
+		}
+		if c == '[' {
+			goto value
 		}
 		goto key
 	case 't', 'f', 'n':
