@@ -97,9 +97,10 @@ type middlewareConfig struct {
 }
 
 // WithJWTSecret sets jwt-secret: a plain secret of at least 32 bytes
-// (ErrShortSecret; HS256 only), a JWK, or a JWKS ({"keys":[...]}); "@path" reads it from a file
-// (one trailing newline removed). Unset or "": requests carrying a token get
-// PGRST300 (500), requests without one still pass.
+// (ErrShortSecret; HS256 only), a JWK, or a JWKS ({"keys":[...]}); "@path"
+// reads it from a file (one trailing newline removed). Unset or "":
+// requests carrying a token get PGRST300 (500), requests without one still
+// pass.
 func WithJWTSecret(secret string) MiddlewareOption {
 	return func(c *middlewareConfig) { c.secret = secret }
 }
