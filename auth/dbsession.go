@@ -41,13 +41,14 @@ const setRequestSQL = `select set_config('role', $1, true),
 	where session_user = current_user`
 
 // SetRequestContext hands the request to the database as PostgREST does
-// before running it: inside tx it switches to id.Role and sets
-// request.jwt.claims (id.Claims), request.method, request.path (the raw path
+// before running it: inside tx it switches to id.Role() and sets
+// request.jwt.claims (id.Claims()), request.method, request.path (the raw path
 // without query string), request.headers (all headers but Cookie, names
 // lower-cased, the last of duplicates, including authorization and host) and
 // request.cookies (from the first Cookie header), in one statement, all
 // transaction-local. Policies then read them with
-// current_setting('request.jwt.claims', true)::json->>'email'.
+// current_setting('request.jwt.claims', true)::json->>'email'. id is the
+// request's Identity from IdentityFrom; the zero Identity is refused.
 //
 // The connection should log in as PostgREST's "authenticator": a NOINHERIT
 // role granted the anonymous and user roles, so that the switch is what
@@ -66,14 +67,14 @@ const setRequestSQL = `select set_config('role', $1, true),
 // response: an
 // unknown role is 401 (with WWW-Authenticate: Bearer), a role the
 // authenticator may not become is 403, or 401 when it is the anonymous role.
-// Map later query errors with FromDBError(err, id.Authenticated).
+// Map later query errors with FromDBError(err, id.Authenticated()).
 //
 // Not reproduced: search_path, the role's ALTER ROLE … SET settings and
 // app.settings.* (PostgREST sets them in the same statement; set them in
 // the transaction yourself if you rely on them); PostgREST emits the header
 // object in hash order, this emits it sorted.
-func SetRequestContext(ctx context.Context, tx pgx.Tx, id *Identity, r *http.Request) error {
-	if id == nil || r == nil {
+func SetRequestContext(ctx context.Context, tx pgx.Tx, id Identity, r *http.Request) error {
+	if id.claims == "" || r == nil { // the zero Identity: every real one has claims text
 		return errors.New("auth: SetRequestContext needs the request and its Identity")
 	}
 	// Claims are UTF-8. Under another client_encoding PostgreSQL would take
@@ -83,10 +84,10 @@ func SetRequestContext(ctx context.Context, tx pgx.Tx, id *Identity, r *http.Req
 			return fmt.Errorf("%w (it is %s)", ErrClientEncoding, enc)
 		}
 	}
-	tag, err := tx.Exec(ctx, setRequestSQL, id.Role, id.Claims, r.Method, rawPath(r),
+	tag, err := tx.Exec(ctx, setRequestSQL, id.role, id.claims, r.Method, rawPath(r),
 		string(headersJSON(r)), string(cookiesJSON(r)))
 	if err != nil {
-		return FromDBError(err, id.Authenticated)
+		return FromDBError(err, id.authenticated)
 	}
 	if tag.RowsAffected() == 0 {
 		// Only on misuse: name the two roles for the log.

@@ -151,7 +151,7 @@ func (f *rlsFixture) handler() http.Handler {
 		}
 		tx, err := f.conn.Begin(ctx)
 		if err != nil {
-			FromDBError(err, id.Authenticated).Respond(w, Verbose)
+			FromDBError(err, id.Authenticated()).Respond(w, Verbose)
 			return
 		}
 		defer tx.Rollback(ctx)
@@ -165,11 +165,11 @@ func (f *rlsFixture) handler() http.Handler {
 		}
 		var out string
 		if err := tx.QueryRow(ctx, route.sql, args...).Scan(&out); err != nil {
-			FromDBError(err, id.Authenticated).Respond(w, Verbose)
+			FromDBError(err, id.Authenticated()).Respond(w, Verbose)
 			return
 		}
 		if err := tx.Commit(ctx); err != nil {
-			FromDBError(err, id.Authenticated).Respond(w, Verbose)
+			FromDBError(err, id.Authenticated()).Respond(w, Verbose)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -428,7 +428,7 @@ func TestRLSHandOffLatin1(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback(context.Background())
-		id := &Identity{Role: f.web, Claims: `{"role":"x"}`}
+		id := Identity{role: f.web, claims: `{"role":"x"}`}
 		if err := SetRequestContext(context.Background(), tx, id, httptest.NewRequest("GET", "/", nil)); !errors.Is(err, ErrClientEncoding) {
 			t.Errorf("client_encoding LATIN1: %v", err)
 		}
@@ -473,7 +473,7 @@ func TestSetRequestContextSessionRole(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer tx.Rollback(ctx)
-			err = SetRequestContext(ctx, tx, &Identity{Role: role, Claims: `{"role":"` + role + `"}`, Authenticated: true}, req)
+			err = SetRequestContext(ctx, tx, Identity{role: role, claims: `{"role":"` + role + `"}`, authenticated: true}, req)
 			if _, dbFailed := err.(*APIError); dbFailed {
 				return err, "", "" // the transaction is aborted
 			}
@@ -528,7 +528,7 @@ func TestSetRequestContextSessionRole(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer tx.Rollback(ctx)
-			id := &Identity{Role: f.web, Claims: `{"role":"x"}`, Authenticated: true}
+			id := Identity{role: f.web, claims: `{"role":"x"}`, authenticated: true}
 			if err := SetRequestContext(ctx, tx, id, req); err != nil {
 				t.Fatal(err)
 			}

@@ -121,10 +121,12 @@
 // Proxy-Status: PostgREST; error=<code>, and for 401 the header
 // WWW-Authenticate: Bearer error="invalid_token", error_description="…" for
 // a rejected token, plain "Bearer" when a token is required. The handler
-// reads the result with IdentityFrom (the whole Identity), RoleFrom (the
-// database role) and ClaimsFrom (the exact request.jwt.claims text: the
+// reads the result with IdentityFrom (a copy of the whole Identity), RoleFrom
+// (the database role) and ClaimsFrom (the exact request.jwt.claims text: the
 // token's claims with "role" set to that role); Identity.Authenticated is
-// PostgREST's "the role is not db-anon-role".
+// PostgREST's "the role is not db-anon-role". An Identity is read-only (its
+// methods return strings and a bool), so a handler cannot change the role
+// another request with the same cached token, or without a token, runs as.
 //
 // The token cache holds only tokens whose signature verified, with their
 // parsed claims, never a verdict: exp, nbf and iat are checked against the
@@ -150,7 +152,7 @@
 // A database failure of the switch comes back as the *APIError PostgREST
 // sends (a role that does not exist 401 with WWW-Authenticate: Bearer; a role
 // the login role may not become 403, or 401 for the anonymous role); map
-// errors of the later queries with FromDBError(err, id.Authenticated), which
+// errors of the later queries with FromDBError(err, id.Authenticated()), which
 // applies PostgREST's SQLSTATE table (42501 is 403, or 401 as the anonymous
 // role; an error without SQLSTATE, such as a broken connection, is 503
 // PGRST001 without the driver's text). SetRequestContext refuses, with
@@ -191,7 +193,7 @@
 //		})
 //		var apiErr *auth.APIError
 //		if err != nil && !errors.As(err, &apiErr) {
-//			apiErr = auth.FromDBError(err, id.Authenticated)
+//			apiErr = auth.FromDBError(err, id.Authenticated())
 //		}
 //		if apiErr != nil {
 //			apiErr.Respond(w, auth.Verbose)

@@ -100,7 +100,7 @@ func ExampleWithJWTRoleClaimKey() {
 		fmt.Println(apiErr)
 		return
 	}
-	fmt.Println(id.Role, id.Claims)
+	fmt.Println(id.Role(), id.Claims())
 	// Output:
 	// app_editor {"realm_access":{"roles":["offline","app_editor"]},"role":"app_editor"}
 }
@@ -142,7 +142,7 @@ func ExampleSetRequestContext() {
 		id, _ := auth.IdentityFrom(ctx)
 		tx, err := pool.Begin(ctx)
 		if err != nil {
-			auth.FromDBError(err, id.Authenticated).Respond(w, auth.Verbose)
+			auth.FromDBError(err, id.Authenticated()).Respond(w, auth.Verbose)
 			return
 		}
 		defer tx.Rollback(ctx)
@@ -158,7 +158,7 @@ func ExampleSetRequestContext() {
 		var body string
 		err = tx.QueryRow(ctx, `select coalesce(json_agg(t), '[]')::text from todos t`).Scan(&body)
 		if err != nil {
-			auth.FromDBError(err, id.Authenticated).Respond(w, auth.Verbose) // 401/403 for 42501
+			auth.FromDBError(err, id.Authenticated()).Respond(w, auth.Verbose) // 401/403 for 42501
 			return
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -192,7 +192,7 @@ func ExampleWithMiddlewareClock() {
 	}
 	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := auth.IdentityFrom(r.Context())
-		fmt.Fprintf(w, "%s %s", id.Role, id.Claims)
+		fmt.Fprintf(w, "%s %s", id.Role(), id.Claims())
 	}))
 	for _, later := range []time.Duration{0, 90 * time.Second, 91 * time.Second} {
 		now = time.Unix(1_900_000_000, 0).Add(later)

@@ -62,24 +62,36 @@ type Authenticator struct {
 	now       func() time.Time
 	verbosity Verbosity
 
-	anonymous *Identity // the identity of a request without token
+	anonymous *Identity // the identity of a request without token (shared, never written)
 	headers   headerMemo
 }
 
 // Identity is who a request runs as, as PostgREST hands it to the database.
-// Identities are shared between requests (the anonymous one, and those of
-// cached tokens): read them, never modify them.
+// Only an Authenticator makes one; IdentityFrom, Authenticate and
+// AuthenticateToken hand out copies, read through the methods. The
+// Authenticator shares one Identity between the requests of a cached token,
+// and one between all anonymous requests; its fields are unexported and
+// immutable (strings and a bool), so a copy costs nothing and a handler
+// cannot change what another request sees. The zero Identity is no one:
+// SetRequestContext refuses it.
 type Identity struct {
-	// Role is the database role: the role claim, or db-anon-role.
-	Role string
-	// Claims is the exact JSON text PostgREST puts into request.jwt.claims:
-	// the token's claims (aeson-rendered: compact, sorted members) with
-	// "role" set to Role; {"role":"<anon>"} without a token.
-	Claims string
-	// Authenticated is PostgREST's notion, used for 401 versus 403: the role
-	// differs from db-anon-role (always true when db-anon-role is unset).
-	Authenticated bool
+	role          string
+	claims        string
+	authenticated bool
 }
+
+// Role is the database role: the role claim, or db-anon-role.
+func (id Identity) Role() string { return id.role }
+
+// Claims is the exact JSON text PostgREST puts into request.jwt.claims: the
+// token's claims (aeson-rendered: compact, sorted members) with "role" set
+// to Role; {"role":"<anon>"} without a token. Parse it to read a claim.
+func (id Identity) Claims() string { return id.claims }
+
+// Authenticated is PostgREST's notion, used for 401 versus 403 (see
+// FromDBError): the role differs from db-anon-role (always true when
+// db-anon-role is unset).
+func (id Identity) Authenticated() bool { return id.authenticated }
 
 // MiddlewareOption configures an Authenticator. The names mirror PostgREST's
 // configuration keys.
@@ -186,8 +198,8 @@ func NewAuthenticator(opts ...MiddlewareOption) (*Authenticator, error) {
 	a.rolePath = rp
 	if cfg.anonRole != "" {
 		a.anonRole, a.hasAnon = cfg.anonRole, true
-		a.anonymous = &Identity{Role: cfg.anonRole,
-			Claims: string(appendAesonObject(nil, map[string]any{}, "role", cfg.anonRole))}
+		a.anonymous = &Identity{role: cfg.anonRole,
+			claims: string(appendAesonObject(nil, map[string]any{}, "role", cfg.anonRole))}
 	}
 	a.cache = newTokenCache(cfg.cacheMax)
 	return a, nil
@@ -209,51 +221,59 @@ func NewMiddleware(opts ...MiddlewareOption) (func(http.Handler) http.Handler, e
 // put the CORS handler outside it.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, apiErr := a.Authenticate(r)
+		id, apiErr := a.authenticate(bearerToken(r.Header))
 		if apiErr != nil {
 			apiErr.Respond(w, a.verbosity)
 			return
 		}
+		// The context holds the shared Identity itself (no allocation per
+		// request); its key is unexported and IdentityFrom hands out copies.
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
 	})
 }
 
 type identityKey struct{}
 
-// IdentityFrom returns the Identity the middleware stored in ctx.
-func IdentityFrom(ctx context.Context) (*Identity, bool) {
+// IdentityFrom returns a copy of the Identity the middleware stored in ctx.
+func IdentityFrom(ctx context.Context) (Identity, bool) {
 	id, ok := ctx.Value(identityKey{}).(*Identity)
-	return id, ok
+	if !ok || id == nil {
+		return Identity{}, false
+	}
+	return *id, true
 }
 
 // RoleFrom returns the database role of the request.
 func RoleFrom(ctx context.Context) (string, bool) {
 	id, ok := IdentityFrom(ctx)
-	if !ok {
-		return "", false
-	}
-	return id.Role, true
+	return id.role, ok
 }
 
 // ClaimsFrom returns the request.jwt.claims JSON text of the request.
 func ClaimsFrom(ctx context.Context) (string, bool) {
 	id, ok := IdentityFrom(ctx)
-	if !ok {
-		return "", false
-	}
-	return id.Claims, true
+	return id.claims, ok
 }
 
 // Authenticate runs PostgREST's authentication of r and returns the identity
 // or the error response PostgREST would send.
-func (a *Authenticator) Authenticate(r *http.Request) (*Identity, *APIError) {
-	token, hasToken := bearerToken(r.Header)
-	return a.AuthenticateToken(token, hasToken)
+func (a *Authenticator) Authenticate(r *http.Request) (Identity, *APIError) {
+	return a.AuthenticateToken(bearerToken(r.Header))
 }
 
 // AuthenticateToken is Authenticate for a token already taken from the
 // request; hasToken false means the request carried no Bearer token.
-func (a *Authenticator) AuthenticateToken(token string, hasToken bool) (*Identity, *APIError) {
+func (a *Authenticator) AuthenticateToken(token string, hasToken bool) (Identity, *APIError) {
+	id, apiErr := a.authenticate(token, hasToken)
+	if apiErr != nil {
+		return Identity{}, apiErr
+	}
+	return *id, nil
+}
+
+// authenticate returns the shared Identity (the anonymous one, or the cached
+// token's), which nobody may write; callers outside the package get copies.
+func (a *Authenticator) authenticate(token string, hasToken bool) (*Identity, *APIError) {
 	if !hasToken {
 		if !a.hasAnon {
 			return nil, jwtTokenRequired()
@@ -340,7 +360,7 @@ func asciiEqualFold(s, lower string) bool {
 type verifiedToken struct {
 	exp, nbf, iat timeClaim
 	staticErr     *APIError // aud or role failure, reported after the time claims
-	id            *Identity
+	id            *Identity // shared by every request with this token: never written
 }
 
 // The skew PostgREST allows on exp, nbf and iat (v11.0.1+; v10 used 1 s).
@@ -482,9 +502,9 @@ func (a *Authenticator) derive(claims map[string]any) *verifiedToken {
 		return vt
 	}
 	vt.id = &Identity{
-		Role:          role,
-		Claims:        string(appendAesonObject(make([]byte, 0, 128), claims, "role", role)),
-		Authenticated: !a.hasAnon || role != a.anonRole,
+		role:          role,
+		claims:        string(appendAesonObject(make([]byte, 0, 128), claims, "role", role)),
+		authenticated: !a.hasAnon || role != a.anonRole,
 	}
 	return vt
 }

@@ -59,7 +59,7 @@ func naiveMiddleware(secret []byte) func(http.Handler) http.Handler {
 				return
 			}
 			role, _ := claims["role"].(string)
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, &Identity{Role: role})))
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, &Identity{role: role})))
 		})
 	}
 }

@@ -101,7 +101,7 @@ var echoHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 		http.Error(w, "no identity", 500)
 		return
 	}
-	fmt.Fprintf(w, "%s|%s|%v", id.Role, id.Claims, id.Authenticated)
+	fmt.Fprintf(w, "%s|%s|%v", id.Role(), id.Claims(), id.Authenticated())
 })
 
 // reqCase is one request vector: PostgREST settings over the spec tests'
@@ -660,7 +660,7 @@ func TestAlgorithmFamilies(t *testing.T) {
 				}
 				id, apiErr := a.AuthenticateToken(c.token, true)
 				if c.ok {
-					if apiErr != nil || id.Role != "r" {
+					if apiErr != nil || id.Role() != "r" {
 						t.Fatalf("rejected: %v", apiErr)
 					}
 					return
@@ -697,7 +697,7 @@ func TestAlgorithmFamilies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id, e := a.AuthenticateToken(mint(t, `{"alg":"HS256"}`, payload, jwt.SigningMethodHS256, []byte(bad)), true); e != nil || id.Role != "r" {
+	if id, e := a.AuthenticateToken(mint(t, `{"alg":"HS256"}`, payload, jwt.SigningMethodHS256, []byte(bad)), true); e != nil || id.Role() != "r" {
 		t.Errorf("malformed JWKS as plain secret: %+v", e)
 	}
 }
@@ -822,7 +822,7 @@ func TestKidInstants(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := mint(t, `{"alg":"HS256","kid":"2024-01-01T01:00:00+01:00"}`, `{"role":"r"}`, jwt.SigningMethodHS256, oct)
-	if id, e := a.AuthenticateToken(tok, true); e != nil || id.Role != "r" {
+	if id, e := a.AuthenticateToken(tok, true); e != nil || id.Role() != "r" {
 		t.Fatalf("instant kid: %+v", e)
 	}
 }
@@ -869,7 +869,7 @@ func TestCacheConcurrent(t *testing.T) {
 				case expired && (e == nil || e.Message != "JWT expired"):
 					t.Errorf("token %d: want expired, got %+v", i, e)
 					return
-				case !expired && (e != nil || id.Role != fmt.Sprintf("r%d", i)):
+				case !expired && (e != nil || id.Role() != fmt.Sprintf("r%d", i)):
 					t.Errorf("token %d: got %+v %+v", i, id, e)
 					return
 				}

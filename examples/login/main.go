@@ -117,5 +117,5 @@ func me(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(struct {
 		Role   string          `json:"role"`
 		Claims json.RawMessage `json:"claims"`
-	}{id.Role, json.RawMessage(id.Claims)})
+	}{id.Role(), json.RawMessage(id.Claims())})
 }

@@ -93,7 +93,7 @@ func (h notesHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// is 403, or 401 for an anonymous request.
 		var apiErr *auth.APIError
 		if !errors.As(err, &apiErr) {
-			apiErr = auth.FromDBError(err, id.Authenticated)
+			apiErr = auth.FromDBError(err, id.Authenticated())
 		}
 		apiErr.Respond(w, auth.Verbose)
 		return
