@@ -17,9 +17,10 @@ import (
 // password only. It suits tests, examples and single-process services; it
 // keeps nothing across restarts.
 //
-// Differences that remain: a check violation carries no DETAIL (PostgreSQL's
-// "Failing row contains (…)" would repeat the password hash into logs), and
-// the role set does not change while the store lives, where pg_roles can.
+// Like PGStore, a check violation carries no DETAIL (PostgreSQL's "Failing
+// row contains (…)" would repeat the password hash into logs and error
+// bodies; PGStore removes it). The difference that remains: the role set
+// does not change while the store lives, where pg_roles can.
 type MemStore struct {
 	crypt crypt.Version
 	roles map[string]bool

@@ -23,6 +23,11 @@ type DB interface {
 // the table, so its triggers check and hash exactly as for SQL callers;
 // logins only read the stored hash, so bcrypt runs in Go, not in the
 // database. Users created in SQL log in through Go and the other way round.
+//
+// Its errors are MemStore's for the same input, and carry nothing of the
+// row or the parameters: PostgreSQL's DETAIL "Failing row contains (…)"
+// (which holds the password hash), error context and internal query are
+// dropped (see the Store interface).
 type PGStore struct {
 	db       DB
 	codec    textCodec
@@ -80,7 +85,7 @@ func (s *PGStore) cryptVersion() crypt.Version { return s.crypt }
 // CreateUser inserts the user; the table's trigger hashes the password.
 func (s *PGStore) CreateUser(ctx context.Context, email, pass, role string) error {
 	_, err := s.db.Exec(ctx, s.insert, email, pass, role)
-	return fromServer(err)
+	return fromServer(err, email)
 }
 
 // SetPassword updates the password; the trigger hashes it when it differs
@@ -88,7 +93,7 @@ func (s *PGStore) CreateUser(ctx context.Context, email, pass, role string) erro
 func (s *PGStore) SetPassword(ctx context.Context, email, pass string) error {
 	tag, err := s.db.Exec(ctx, s.update, email, pass)
 	if err != nil {
-		return fromServer(err)
+		return fromServer(err, email)
 	}
 	if tag.RowsAffected() == 0 {
 		return ErrUserNotFound
@@ -100,7 +105,7 @@ func (s *PGStore) SetPassword(ctx context.Context, email, pass string) error {
 func (s *PGStore) DeleteUser(ctx context.Context, email string) error {
 	tag, err := s.db.Exec(ctx, s.delete, email)
 	if err != nil {
-		return fromServer(err)
+		return fromServer(err, email)
 	}
 	if tag.RowsAffected() == 0 {
 		return ErrUserNotFound
@@ -116,7 +121,7 @@ func (s *PGStore) LookupUser(ctx context.Context, email string) (User, error) {
 		return User{}, ErrUserNotFound
 	}
 	if err != nil {
-		return User{}, fromServer(err)
+		return User{}, fromServer(err, email)
 	}
 	return u, nil
 }

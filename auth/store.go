@@ -15,8 +15,9 @@ type User struct {
 
 // Store keeps users as basic_auth.users does. Both implementations, PGStore
 // (the table itself) and MemStore (the same rules in Go), return the same
-// errors for the same inputs: ErrDuplicateEmail, ErrUnknownRole,
-// ErrCheckViolation, ErrInvalidEncoding, ErrUserNotFound.
+// errors for the same inputs, with the same message, detail and hint:
+// ErrDuplicateEmail, ErrUnknownRole, ErrCheckViolation, ErrInvalidEncoding,
+// ErrUserNotFound. No error repeats the password or its hash.
 //
 // A Store hashes passwords itself, as the table's trigger does: on insert,
 // and on an update only when the new text differs from the stored hash.
