@@ -49,6 +49,16 @@ var (
 	// hold, with the server's message.
 	ErrUntranslatable = sqlerr.New("auth", "22P05", "character has no equivalent in the database encoding")
 
+	// ErrSchemaNotInstalled: NewPGStore found the users table missing,
+	// incomplete or unusable. Instances carry the SQLSTATE and message of
+	// what is missing, in PostgreSQL's words where it has some: 42P01
+	// relation "basic_auth.users" does not exist, 42809 not a table, 42703
+	// a column missing, 42804 a column not of a string type, 42704 a
+	// trigger missing (encrypt_pass, which hashes passwords, or
+	// ensure_user_role_exists), 55000 one disabled. InstallSchema creates
+	// all of it.
+	ErrSchemaNotInstalled = sqlerr.New("auth", "42P01", `relation "basic_auth.users" does not exist`)
+
 	// ErrNoSecret: PGStore.Secret found no setting app.jwt_secret in the
 	// session, the very error (undefined_object) the SQL login() raises
 	// then. A setting that exists but is empty is no error here (login()
