@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +49,13 @@ var (
 	// ErrUntranslatable: a character the database encoding (LATIN1) cannot
 	// hold, with the server's message.
 	ErrUntranslatable = sqlerr.New("auth", "22P05", "character has no equivalent in the database encoding")
+
+	// ErrEmailTooLong: a new user's email has more than MaxEmailLength
+	// characters. Both stores refuse it right after the text's encoding is
+	// checked, with the very error PostgreSQL gives for a varchar(512)
+	// column (string_data_right_truncation); the Detail gives the length.
+	ErrEmailTooLong = sqlerr.New("auth", "22001", "value too long for type character varying("+
+		strconv.Itoa(MaxEmailLength)+")")
 
 	// ErrSchemaNotInstalled: NewPGStore found the users table missing,
 	// incomplete or unusable. Instances carry the SQLSTATE and message of

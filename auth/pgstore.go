@@ -28,7 +28,8 @@ type DB interface {
 // Its errors are MemStore's for the same input, and carry nothing of the
 // row or the parameters: PostgreSQL's DETAIL "Failing row contains (…)"
 // (which holds the password hash), error context and internal query are
-// dropped (see the Store interface).
+// dropped (see the Store interface). Emails of new users are limited to
+// MaxEmailLength characters.
 type PGStore struct {
 	db       DB
 	codec    textCodec
@@ -183,9 +184,25 @@ func (s *PGStore) textCodec() textCodec        { return s.codec }
 func (s *PGStore) cryptVersion() crypt.Version { return s.crypt }
 
 // CreateUser inserts the user; the table's trigger hashes the password.
+// An email longer than MaxEmailLength characters is refused first, unless
+// a parameter's text is one the server refuses: that error comes first
+// there.
 func (s *PGStore) CreateUser(ctx context.Context, email, pass, role string) error {
+	if err := checkEmailLength(email, s.codec.client == encLatin1); err != nil && s.convertible(email, pass, role) {
+		return err
+	}
 	_, err := s.db.Exec(ctx, s.insert, email, pass, role)
 	return fromServer(err, email)
+}
+
+// convertible reports whether the server takes all these parameters.
+func (s *PGStore) convertible(texts ...string) bool {
+	for _, t := range texts {
+		if _, err := s.codec.toServer(t); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // SetPassword updates the password; the trigger hashes it when it differs
