@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,6 +50,23 @@ var (
 	// hold, with the server's message.
 	ErrUntranslatable = sqlerr.New("auth", "22P05", "character has no equivalent in the database encoding")
 
+	// ErrEmailTooLong: a new user's email has more than MaxEmailLength
+	// characters. Both stores refuse it right after the text's encoding is
+	// checked, with the very error PostgreSQL gives for a varchar(512)
+	// column (string_data_right_truncation); the Detail gives the length.
+	ErrEmailTooLong = sqlerr.New("auth", "22001", "value too long for type character varying("+
+		strconv.Itoa(MaxEmailLength)+")")
+
+	// ErrSchemaNotInstalled: NewPGStore found the users table missing,
+	// incomplete or unusable. Instances carry the SQLSTATE and message of
+	// what is missing, in PostgreSQL's words where it has some: 42P01
+	// relation "basic_auth.users" does not exist, 42809 not a table, 42703
+	// a column missing, 42804 a column not of a string type, 42704 a
+	// trigger missing (encrypt_pass, which hashes passwords, or
+	// ensure_user_role_exists), 55000 one disabled. InstallSchema creates
+	// all of it.
+	ErrSchemaNotInstalled = sqlerr.New("auth", "42P01", `relation "basic_auth.users" does not exist`)
+
 	// ErrNoSecret: PGStore.Secret found no setting app.jwt_secret in the
 	// session, the very error (undefined_object) the SQL login() raises
 	// then. A setting that exists but is empty is no error here (login()
@@ -83,10 +101,20 @@ func checkViolation(constraint string) error {
 }
 
 // fromServer maps the server's errors for the users table to this package's
-// sentinels (keeping the server's message, detail and hint verbatim), so
-// that errors.Is works alike for both stores. Anything else is returned as
-// is; a *pgconn.PgError still answers SQLState().
-func fromServer(err error) error {
+// sentinels, so that errors.Is works alike for both stores, and keeps of
+// every error only what cannot repeat the row or the parameters:
+// PostgreSQL's DETAIL "Failing row contains (…)" holds the password hash,
+// the error context (Where) holds the statement of a trigger that failed
+// and, with log_parameter_max_length_on_error set, the parameters, the
+// plain password among them; INTERNAL QUERY holds a trigger's query. So the
+// sentinels keep the server's message and hint only, a duplicate email the
+// DETAIL "Key (email)=(…) already exists." built from the caller's email
+// (as MemStore does), and any other *pgconn.PgError comes back as a copy
+// without Detail, Where and InternalQuery (its SQLState(), message, hint
+// and object names intact). The messages and hints of PostgreSQL's own
+// errors on this table carry no values; those of triggers added to it are
+// passed on as they are.
+func fromServer(err error, email string) error {
 	var pg *pgconn.PgError
 	if !errors.As(err, &pg) {
 		return err
@@ -94,7 +122,7 @@ func fromServer(err error) error {
 	var kind *sqlerr.Error
 	switch {
 	case pg.Code == "23505" && pg.ConstraintName == "users_pkey":
-		kind = ErrDuplicateEmail
+		return duplicateEmail(email)
 	case pg.Code == "23503" && strings.HasPrefix(pg.Message, "unknown database role: "):
 		kind = ErrUnknownRole
 	case pg.Code == "23514" && pg.TableName == "users":
@@ -106,9 +134,11 @@ func fromServer(err error) error {
 	case pg.Code == "22P05":
 		kind = ErrUntranslatable
 	default:
-		return err
+		c := *pg
+		c.Detail, c.Where, c.InternalQuery, c.InternalPosition = "", "", "", 0
+		return &c
 	}
 	e := kind.With(pg.Message)
-	e.Detail, e.Hint = pg.Detail, pg.Hint
+	e.Hint = pg.Hint
 	return e
 }

@@ -17,9 +17,11 @@ import (
 // password only. It suits tests, examples and single-process services; it
 // keeps nothing across restarts.
 //
-// Differences that remain: a check violation carries no DETAIL (PostgreSQL's
-// "Failing row contains (…)" would repeat the password hash into logs), and
-// the role set does not change while the store lives, where pg_roles can.
+// Like PGStore, it refuses emails of more than MaxEmailLength characters
+// (ErrEmailTooLong), and a check violation carries no DETAIL (PostgreSQL's
+// "Failing row contains (…)" would repeat the password hash into logs and
+// error bodies; PGStore removes it). The difference that remains: the role
+// set does not change while the store lives, where pg_roles can.
 type MemStore struct {
 	crypt crypt.Version
 	roles map[string]bool
@@ -42,8 +44,9 @@ func NewMemStore(roles ...string) *MemStore {
 func (m *MemStore) cryptVersion() crypt.Version { return m.crypt }
 
 // CreateUser inserts a user, in PostgreSQL's order of checks: parameter
-// encoding (email, pass, role), the hashing trigger, the check constraints,
-// the primary key, then the role-exists constraint trigger.
+// encoding (email, pass, role), the email's length (as a varchar column's
+// would be), the hashing trigger, the check constraints, the primary key,
+// then the role-exists constraint trigger.
 func (m *MemStore) CreateUser(ctx context.Context, email, pass, role string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -52,6 +55,9 @@ func (m *MemStore) CreateUser(ctx context.Context, email, pass, role string) err
 		if err := checkClientText(s); err != nil {
 			return err
 		}
+	}
+	if err := checkEmailLength(email, false); err != nil {
+		return err
 	}
 	row := User{Email: email, Role: clipName(role)}
 	var err error

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"fmt"
+	"unicode/utf8"
 
 	"github.com/pgjwt-go/pgjwt/crypt"
 )
@@ -13,10 +15,24 @@ type User struct {
 	Role  string // the database role the user's tokens carry
 }
 
+// MaxEmailLength is the most characters the email of a new user may have;
+// both stores refuse longer ones with ErrEmailTooLong, as if the column were
+// varchar(512). The table itself has no limit, but its primary key's btree
+// index takes at most 2692 bytes of a key the server cannot compress (an
+// index row is at most a third of an 8 kB page), so a random email of 700
+// four-byte characters fails there with a raw 54000 while a repetitive one
+// of 200,000 bytes goes in. 512 characters are at most 2048 bytes in UTF-8
+// (512 in a LATIN1 database): they always fit, and are twice what SMTP can
+// deliver to (254 octets). Longer emails inserted in SQL still log in,
+// change passwords and are deleted.
+const MaxEmailLength = 512
+
 // Store keeps users as basic_auth.users does. Both implementations, PGStore
 // (the table itself) and MemStore (the same rules in Go), return the same
-// errors for the same inputs: ErrDuplicateEmail, ErrUnknownRole,
-// ErrCheckViolation, ErrInvalidEncoding, ErrUserNotFound.
+// errors for the same inputs, with the same message, detail and hint:
+// ErrDuplicateEmail, ErrUnknownRole, ErrCheckViolation, ErrInvalidEncoding,
+// ErrEmailTooLong, ErrUserNotFound. No error repeats the password or its
+// hash.
 //
 // A Store hashes passwords itself, as the table's trigger does: on insert,
 // and on an update only when the new text differs from the stored hash.
@@ -44,4 +60,21 @@ type storeEncoding interface {
 // crypt() made their hashes.
 type storeCrypt interface {
 	cryptVersion() crypt.Version
+}
+
+// checkEmailLength refuses the email of a new user with more than
+// MaxEmailLength characters; bytesAreChars is for a LATIN1 client, where
+// each byte is one. The text must be valid in its encoding.
+func checkEmailLength(email string, bytesAreChars bool) error {
+	if len(email) <= MaxEmailLength {
+		return nil // no more characters than bytes
+	}
+	n := len(email)
+	if !bytesAreChars {
+		n = utf8.RuneCountInString(email)
+	}
+	if n <= MaxEmailLength {
+		return nil
+	}
+	return ErrEmailTooLong.WithDetail(fmt.Sprintf("The email has %d characters; at most %d are allowed.", n, MaxEmailLength))
 }

@@ -53,6 +53,11 @@ func storeBehaviour() []storeStep {
 		// The password check applies to the hash, so any length passes.
 		{op: "create", email: "long@pass.word", pass: strings.Repeat("p", 600)},
 		{op: "create", email: "empty@pass.word", pass: ""},
+		// Emails of new users have at most MaxEmailLength characters,
+		// checked before the email's pattern.
+		{op: "create", email: strings.Repeat("é", MaxEmailLength-4) + "@b.c", pass: "x"},
+		{op: "create", email: strings.Repeat("é", MaxEmailLength-3) + "@b.c", pass: "x", code: "22001", msg: "value too long for type character varying(512)"},
+		{op: "create", email: strings.Repeat("x", 3000), pass: "x", code: "22001", msg: "value too long for type character varying(512)"},
 		// Roles are names: cut to 63 bytes (at a character boundary)
 		// before the trigger looks them up.
 		{op: "create", email: "r1@x.y", pass: "x", role: "%R" + long, code: "23503", msg: "unknown database role: %R" + long[:63-len("webuser_")-10]},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pgjwt-go/pgjwt/auth"
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
@@ -362,11 +363,41 @@ func TestPostgreSQL(t *testing.T) {
 	})
 }
 
+// TestPostgreSQLWithoutSchema: a database without the users table is a
+// clear start-up error that says how to install it, not a server whose
+// /healthz says ok and whose every login answers 404 "relation
+// "basic_auth.users" does not exist".
+func TestPostgreSQLWithoutSchema(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		db := c.NewDatabase(t, "UTF8")
+		var out strings.Builder
+		env := map[string]string{"DATABASE_URL": db.ConnString, "PGJWT_SECRET": "a-secret-of-at-least-32-characters!"}
+		// Should it start, it serves until this ends.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := run(ctx, []string{"-addr", "127.0.0.1:0"}, lookup(env), &out)
+		if !errors.Is(err, auth.ErrSchemaNotInstalled) {
+			t.Fatalf("err = %v, want ErrSchemaNotInstalled; output:\n%s", err, out.String())
+		}
+		for _, want := range []string{`relation "basic_auth.users" does not exist`, "auth.InstallSchema", "-install"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q: %v", want, err)
+			}
+		}
+		if strings.Contains(out.String(), "store: PostgreSQL") {
+			t.Errorf("started anyway:\n%s", out.String())
+		}
+	})
+}
+
 // TestPostgreSQLWithoutSecret: a database without app.jwt_secret and no
 // -install is a clear start-up error, not a server whose logins fail.
 func TestPostgreSQLWithoutSecret(t *testing.T) {
 	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
 		db := c.NewDatabase(t, "UTF8")
+		if _, err := auth.InstallSchema(context.Background(), db.Pool); err != nil {
+			t.Fatal(err)
+		}
 		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, lookup(map[string]string{"DATABASE_URL": db.ConnString}), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "no app.jwt_secret") {
 			t.Errorf("err = %v", err)

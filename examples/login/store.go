@@ -71,6 +71,9 @@ func databaseService(ctx context.Context, pool *pgxpool.Pool, cfg config, out io
 		fmt.Fprintf(out, "installed: basic_auth.users, public.login() (sign() from schema %s)\n", inst.SignSchema)
 	}
 	store, err := auth.NewPGStore(ctx, pool)
+	if errors.Is(err, auth.ErrSchemaNotInstalled) && !cfg.install {
+		return nil, "", fmt.Errorf("%w\n(run once with -install to create basic_auth.users and login())", err)
+	}
 	if err != nil {
 		return nil, "", err
 	}
