@@ -148,9 +148,11 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 	)
 	steps := []string{fill.Replace(readSQL("private.sql"))}
 	if inst.CompatSign {
-		steps = append(steps,
-			"CREATE SCHEMA IF NOT EXISTS "+quoteIdent(inst.SignSchema),
-			jwt.CompatSQL(inst.SignSchema, jwt.WithPgcryptoSchema(inst.PgcryptoSchema)))
+		compat, err := jwt.CompatSQL(inst.SignSchema, jwt.WithPgcryptoSchema(inst.PgcryptoSchema))
+		if err != nil {
+			return Installation{}, err
+		}
+		steps = append(steps, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(inst.SignSchema), compat)
 	}
 	steps = append(steps, fill.Replace(readSQL("login.sql")), fill.Replace(readSQL("roles.sql")))
 	for _, sql := range steps {
