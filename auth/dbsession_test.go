@@ -49,7 +49,11 @@ func newRLSFixture(t *testing.T, c *pgtest.Cluster, encoding string) *rlsFixture
 			f.authn, f.anon, f.web, f.nogrant, f.stranger))
 	})
 	db := c.NewDatabase(t, encoding)
-	mustExec(t, db.Pool, jwt.CompatSQL("public"))
+	compat, err := jwt.CompatSQL("public")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db.Pool, compat)
 	mustExec(t, db.Pool, fmt.Sprintf(`
 		create table users(email text primary key, pass text not null, role name not null);
 		insert into users values

@@ -8,10 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
+	"github.com/pgjwt-go/pgjwt/internal/sqlname"
 	"github.com/pgjwt-go/pgjwt/jwt"
 )
 
@@ -19,6 +20,14 @@ import (
 var schemaFiles embed.FS
 
 // SchemaOption changes what InstallSchema installs.
+//
+// The name options take names verbatim, as quoted identifiers: case,
+// spaces, quotes, "$$" and every other character are part of the name
+// (WithPrivateSchema("Auth") is the schema "Auth", not auth). A name must
+// be 1 to 63 bytes of UTF-8 without NUL, and at most 63 bytes in the
+// database encoding too; InstallSchema refuses others with ErrInvalidName
+// or ErrNameTooLong before it changes anything, rather than letting
+// PostgreSQL silently truncate a long name.
 type SchemaOption func(*schemaConfig)
 
 type schemaConfig struct {
@@ -30,13 +39,25 @@ type schemaConfig struct {
 	lifetime      time.Duration
 }
 
+// Errors of the name options. Messages name the option and quote the name.
+var (
+	// ErrInvalidName: an empty name, or one with a NUL byte or invalid
+	// UTF-8, which no PostgreSQL identifier can hold (42602, invalid_name).
+	ErrInvalidName = sqlerr.New("auth", "42602", "invalid name")
+
+	// ErrNameTooLong: a name longer than 63 bytes, in UTF-8 or in the
+	// database encoding, which PostgreSQL would truncate with only a NOTICE
+	// (42622, name_too_long).
+	ErrNameTooLong = sqlerr.New("auth", "42622", "name is longer than 63 bytes")
+)
+
 // WithPrivateSchema names the schema of the users table, the triggers,
 // user_role() and the jwt_token type (default "basic_auth"). Never expose it
 // through PostgREST.
 func WithPrivateSchema(name string) SchemaOption { return func(c *schemaConfig) { c.private = name } }
 
-// WithExposedSchema names the schema login() goes to (default "public"): the
-// one PostgREST exposes.
+// WithExposedSchema names the existing schema login() goes to (default
+// "public"): the one PostgREST exposes.
 func WithExposedSchema(name string) SchemaOption { return func(c *schemaConfig) { c.exposed = name } }
 
 // WithAnonRole names PostgREST's db-anon-role (default "anon"); it is created
@@ -52,8 +73,9 @@ func WithAuthenticatorRole(name string) SchemaOption {
 
 // WithSignSchema names the schema that receives this project's own
 // pgjwt-compatible functions (jwt.CompatSQL) when the pgjwt extension is not
-// installed. The default is the private schema, so that none of them is
-// exposed. With pgjwt installed, its sign() is used and this is ignored.
+// installed. The default (also for "") is the private schema, so that none
+// of them is exposed. With pgjwt installed, its sign() is used and this is
+// ignored.
 func WithSignSchema(name string) SchemaOption { return func(c *schemaConfig) { c.signSchema = name } }
 
 // WithLoginLifetime sets how long the tokens of the SQL login() live
@@ -91,6 +113,11 @@ const installLock = 0x706a7761 // "pjwa"
 // identical ones, and no row is touched. The caller needs the rights to
 // create schemas, roles and (unless present) the pgcrypto extension; a
 // superuser or the database owner with CREATEROLE.
+//
+// Every name is quoted into the SQL (see SchemaOption), so no name, however
+// hostile, can run SQL of its own; a bad name is refused with
+// ErrInvalidName or ErrNameTooLong, a character the database encoding
+// lacks with the server's 22P05, all before anything is created.
 func InstallSchema(ctx context.Context, db TxBeginner, opts ...SchemaOption) (Installation, error) {
 	cfg := schemaConfig{private: "basic_auth", exposed: "public", anon: "anon", authenticator: "authenticator",
 		lifetime: time.Hour}
@@ -104,11 +131,18 @@ func InstallSchema(ctx context.Context, db TxBeginner, opts ...SchemaOption) (In
 		return Installation{}, err
 	}
 	var inst Installation
+	var nameErr error
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if nameErr = cfg.checkOnServer(ctx, tx); nameErr != nil {
+			return nameErr
+		}
 		var err error
 		inst, err = install(ctx, tx, cfg)
 		return err
 	})
+	if nameErr != nil {
+		return Installation{}, nameErr
+	}
 	if err != nil {
 		return Installation{}, fmt.Errorf("auth: install schema: %w", err)
 	}
@@ -123,10 +157,11 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 		return Installation{}, err
 	}
 	var inst Installation
-	if err := tx.QueryRow(ctx, extensionSchemaQuery, "pgcrypto").Scan(&inst.PgcryptoSchema); err != nil {
+	var err error
+	if inst.PgcryptoSchema, err = extensionSchema(ctx, tx, "pgcrypto"); err != nil {
 		return Installation{}, fmt.Errorf("find pgcrypto: %w", err)
 	}
-	err := tx.QueryRow(ctx, extensionSchemaQuery, "pgjwt").Scan(&inst.SignSchema)
+	inst.SignSchema, err = extensionSchema(ctx, tx, "pgjwt")
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		inst.SignSchema, inst.CompatSign = cfg.signSchema, true
@@ -136,7 +171,6 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 	fill := strings.NewReplacer(
 		"@private@", quoteIdent(cfg.private),
 		"@private_lit@", quoteLiteral(cfg.private),
-		"@users_regclass@", quoteLiteral(quoteIdent(cfg.private)+".users"),
 		"@exposed@", quoteIdent(cfg.exposed),
 		"@pgcrypto@", quoteIdent(inst.PgcryptoSchema),
 		"@sign@", quoteIdent(inst.SignSchema),
@@ -146,13 +180,16 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 		"@authenticator_lit@", quoteLiteral(cfg.authenticator),
 		"@lifetime@", strconv.FormatInt(int64(cfg.lifetime/time.Second), 10),
 	)
-	steps := []string{fill.Replace(readSQL("private.sql"))}
+	// Fill gives the $auth$ bodies a delimiter that no name holds.
+	steps := []string{sqlname.Fill(readSQL("private.sql"), "auth", fill)}
 	if inst.CompatSign {
-		steps = append(steps,
-			"CREATE SCHEMA IF NOT EXISTS "+quoteIdent(inst.SignSchema),
-			jwt.CompatSQL(inst.SignSchema, jwt.WithPgcryptoSchema(inst.PgcryptoSchema)))
+		compat, err := jwt.CompatSQL(inst.SignSchema, jwt.WithPgcryptoSchema(inst.PgcryptoSchema))
+		if err != nil {
+			return Installation{}, err
+		}
+		steps = append(steps, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(inst.SignSchema), compat)
 	}
-	steps = append(steps, fill.Replace(readSQL("login.sql")), fill.Replace(readSQL("roles.sql")))
+	steps = append(steps, sqlname.Fill(readSQL("login.sql"), "auth", fill), sqlname.Fill(readSQL("roles.sql"), "auth", fill))
 	for _, sql := range steps {
 		// Simple protocol: each step is several statements, and none has
 		// parameters (every name is quoted into the text).
@@ -163,7 +200,16 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 	return inst, nil
 }
 
-const extensionSchemaQuery = `SELECT n.nspname FROM pg_catalog.pg_extension AS e
+// extensionSchema returns the schema of an installed extension. The name
+// comes as UTF-8 bytes, right whatever the client_encoding.
+func extensionSchema(ctx context.Context, tx pgx.Tx, extension string) (string, error) {
+	var b []byte
+	err := tx.QueryRow(ctx, extensionSchemaQuery, extension).Scan(&b)
+	return string(b), err
+}
+
+const extensionSchemaQuery = `SELECT pg_catalog.convert_to(n.nspname::text, 'UTF8')
+  FROM pg_catalog.pg_extension AS e
   JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = $1`
 
 func readSQL(name string) string {
@@ -174,13 +220,33 @@ func readSQL(name string) string {
 	return string(b)
 }
 
+// namedOption is a name the installer quotes into its SQL, with what it
+// names and the option that sets it, for the error messages.
+type namedOption struct{ what, option, name string }
+
+func (c schemaConfig) names() []namedOption {
+	return []namedOption{
+		{"private schema", "WithPrivateSchema", c.private},
+		{"exposed schema", "WithExposedSchema", c.exposed},
+		{"anonymous role", "WithAnonRole", c.anon},
+		{"authenticator role", "WithAuthenticatorRole", c.authenticator},
+		{"sign schema", "WithSignSchema", c.signSchema},
+	}
+}
+
+// refuse returns the error for a bad name: why says what is wrong.
+func (n namedOption) refuse(why string, tooLong bool) error {
+	msg := fmt.Sprintf("%s name (%s) %q %s", n.what, n.option, n.name, why)
+	if tooLong {
+		return ErrNameTooLong.With(msg)
+	}
+	return ErrInvalidName.With(msg)
+}
+
 func (c schemaConfig) validate() error {
-	for _, n := range []struct{ what, name string }{
-		{"private schema", c.private}, {"exposed schema", c.exposed}, {"anonymous role", c.anon},
-		{"authenticator role", c.authenticator}, {"sign schema", c.signSchema},
-	} {
-		if err := checkIdentifier(n.name); err != nil {
-			return fmt.Errorf("auth: %s: %w", n.what, err)
+	for _, n := range c.names() {
+		if why, tooLong := sqlname.Check(n.name); why != "" {
+			return n.refuse(why, tooLong)
 		}
 	}
 	if c.lifetime <= 0 || c.lifetime%time.Second != 0 || c.lifetime/time.Second > 1<<31-1 {
@@ -189,27 +255,29 @@ func (c schemaConfig) validate() error {
 	return nil
 }
 
-// checkIdentifier refuses names PostgreSQL would refuse or shorten: empty,
-// holding NUL or invalid UTF-8, or longer than 63 bytes (which PostgreSQL
-// would truncate with only a NOTICE).
-func checkIdentifier(name string) error {
-	switch {
-	case name == "":
-		return errors.New("empty name")
-	case strings.IndexByte(name, 0) >= 0 || !utf8.ValidString(name):
-		return fmt.Errorf("name %q is not valid text", name)
-	case len(name) > 63:
-		return fmt.Errorf("name %q is longer than 63 bytes", name)
+// checkOnServer measures every name in the database encoding, where a name
+// short in UTF-8 may still exceed 63 bytes (EUC_TW, MULE_INTERNAL), and
+// where a character the encoding lacks fails with 22P05.
+func (c schemaConfig) checkOnServer(ctx context.Context, tx pgx.Tx) error {
+	for _, n := range c.names() {
+		var size int
+		var encoding string
+		err := tx.QueryRow(ctx, "SELECT pg_catalog.octet_length("+quoteLiteral(n.name)+
+			"), pg_catalog.current_setting('server_encoding')").Scan(&size, &encoding)
+		if err != nil {
+			return fmt.Errorf("auth: %s name (%s) %q: %w", n.what, n.option, n.name, err)
+		}
+		if size > sqlname.MaxLen {
+			return n.refuse(fmt.Sprintf("is %d bytes long in the database encoding %s; PostgreSQL would silently truncate it to %d",
+				size, encoding, sqlname.MaxLen), true)
+		}
 	}
 	return nil
 }
 
-// quoteIdent quotes a name as one SQL identifier.
-func quoteIdent(name string) string { return pgx.Identifier{name}.Sanitize() }
+// quoteIdent quotes a name as one SQL identifier, in ASCII.
+func quoteIdent(name string) string { return sqlname.QuoteIdent(name) }
 
 // quoteLiteral quotes s as an escape-string literal, which reads the same
-// whatever standard_conforming_strings says.
-func quoteLiteral(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	return "E'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
+// whatever standard_conforming_strings and client_encoding say.
+func quoteLiteral(s string) string { return sqlname.QuoteLiteral(s) }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
@@ -168,12 +170,28 @@ func TestInstallSchemaNames(t *testing.T) {
 }
 
 func TestInstallSchemaRefusesBadNames(t *testing.T) {
-	for _, opt := range []SchemaOption{
-		WithPrivateSchema(""), WithExposedSchema("a\x00b"), WithAnonRole(strings.Repeat("x", 64)),
-		WithAuthenticatorRole("\xff"), WithLoginLifetime(1500e6), WithLoginLifetime(0),
+	for _, tc := range []struct {
+		opt  SchemaOption
+		want error
+		msg  string
+	}{
+		{WithPrivateSchema(""), ErrInvalidName, `auth: private schema name (WithPrivateSchema) "" is empty`},
+		{WithExposedSchema("a\x00b"), ErrInvalidName, `auth: exposed schema name (WithExposedSchema) "a\x00b" contains a NUL byte`},
+		{WithAnonRole(strings.Repeat("x", 64)), ErrNameTooLong, `auth: anonymous role name (WithAnonRole) "` + strings.Repeat("x", 64) +
+			`" is 64 bytes long; PostgreSQL would silently truncate it to 63`},
+		{WithAuthenticatorRole("\xff"), ErrInvalidName, `auth: authenticator role name (WithAuthenticatorRole) "\xff" is not valid UTF-8`},
+		{WithSignSchema(strings.Repeat("é", 32)), ErrNameTooLong, `auth: sign schema name (WithSignSchema) "` + strings.Repeat("é", 32) +
+			`" is 64 bytes long; PostgreSQL would silently truncate it to 63`},
+		{WithLoginLifetime(1500e6), nil, ""}, {WithLoginLifetime(0), nil, ""},
 	} {
-		if _, err := InstallSchema(t.Context(), nil, opt); err == nil {
+		_, err := InstallSchema(t.Context(), nil, tc.opt)
+		if err == nil {
 			t.Errorf("option accepted")
+			continue
+		}
+		if tc.want != nil {
+			require.ErrorIs(t, err, tc.want)
+			require.Equal(t, tc.msg, err.Error())
 		}
 	}
 }

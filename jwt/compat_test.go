@@ -8,7 +8,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
+	"github.com/pgjwt-go/pgjwt/internal/sqlname"
 )
+
+// quoteIdent quotes a SQL identifier as CompatSQL does.
+func quoteIdent(name string) string { return sqlname.QuoteIdent(name) }
 
 // TestCompatSQLInstall installs CompatSQL into a fresh database: twice (it
 // is idempotent), into a schema whose name needs quoting, with pgcrypto in
@@ -25,14 +29,14 @@ func TestCompatSQLInstall(t *testing.T) {
 		// installs anyway and fails at the first call (its script runs with
 		// check_function_bodies off); CompatSQL's CREATE FUNCTION checks the
 		// bodies, so the install itself fails, which is the better moment.
-		_, err := db.Pool.Exec(ctx(t), CompatSQL(odd))
+		_, err := db.Pool.Exec(ctx(t), mustCompatSQL(t, odd))
 		if code, _, _ := pgtest.ErrorOf(err); code != "42883" {
 			t.Fatalf("install without pgcrypto in the schema: %v, want 42883", err)
 		}
 		var tok string
 		// With pgcrypto's schema named, twice.
 		for i := 0; i < 2; i++ {
-			if _, err := db.Pool.Exec(ctx(t), CompatSQL(odd, WithPgcryptoSchema("public"))); err != nil {
+			if _, err := db.Pool.Exec(ctx(t), mustCompatSQL(t, odd, WithPgcryptoSchema("public"))); err != nil {
 				t.Fatalf("install %d: %v", i, err)
 			}
 		}
@@ -49,13 +53,13 @@ func TestCompatSQLInstall(t *testing.T) {
 			t.Fatalf("verify = %v, %v", valid, err)
 		}
 		// The default schema is public.
-		if _, err := db.Pool.Exec(ctx(t), CompatSQL("")); err != nil {
+		if _, err := db.Pool.Exec(ctx(t), mustCompatSQL(t, "")); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Pool.QueryRow(ctx(t), "select public.sign($1::json, 'secret')", payload).Scan(&tok); err != nil || tok != want {
 			t.Fatalf("public.sign = %s, %v", tok, err)
 		}
-		if !strings.Contains(CompatSQL(odd), `"Odd ""name""; drop".verify(`) {
+		if !strings.Contains(mustCompatSQL(t, odd), `"Odd ""name""; drop".verify(`) {
 			t.Fatal("schema not quoted as an identifier")
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pgjwt-go/pgjwt/jwt"
@@ -141,11 +142,22 @@ func ExampleTryCastDouble() {
 // Install the functions where the pgjwt extension is missing (pgcrypto must
 // be installed; by default in the same schema, as pgjwt requires):
 //
-//	_, err := pool.Exec(ctx, jwt.CompatSQL("auth", jwt.WithPgcryptoSchema("extensions")))
+//	sql, err := jwt.CompatSQL("auth", jwt.WithPgcryptoSchema("extensions"))
+//	if err != nil {
+//		return err // a name PostgreSQL cannot hold: jwt.ErrInvalidName, jwt.ErrNameTooLong
+//	}
+//	_, err = pool.Exec(ctx, sql)
+//
+// Names are taken verbatim, as quoted identifiers; a name too long is
+// refused rather than truncated.
 func ExampleCompatSQL() {
-	sql := jwt.CompatSQL(`my "schema"`)
-	fmt.Println(len(sql) > 0, containsLine(sql, `CREATE OR REPLACE FUNCTION "my ""schema""".sign(payload json, secret text, algorithm text DEFAULT 'HS256') RETURNS text`))
-	// Output: true true
+	sql, err := jwt.CompatSQL(`my "schema"`)
+	fmt.Println(err, containsLine(sql, `CREATE OR REPLACE FUNCTION "my ""schema""".sign(payload json, secret text, algorithm text DEFAULT 'HS256') RETURNS text`))
+	_, err = jwt.CompatSQL(strings.Repeat("x", 64))
+	fmt.Println(errors.Is(err, jwt.ErrNameTooLong))
+	// Output:
+	// <nil> true
+	// true
 }
 
 func containsLine(s, line string) bool {

@@ -52,13 +52,23 @@ func oracle(t testing.TB, db *pgtest.DB) *pgxpool.Pool {
 			return
 		}
 		_, in.err = in.pool.Exec(ctx, "create schema if not exists "+oracleSchema+";\n"+
-			CompatSQL(oracleSchema, WithPgcryptoSchema("public"))+verifyAtSQL(t, oracleSchema)+";\n"+
+			mustCompatSQL(t, oracleSchema, WithPgcryptoSchema("public"))+verifyAtSQL(t, oracleSchema)+";\n"+
 			strings.ReplaceAll(harnessSQL, "@schema@", oracleSchema))
 	})
 	if in.err != nil {
 		t.Fatalf("install oracle into %s: %v", db, in.err)
 	}
 	return in.pool
+}
+
+// mustCompatSQL is CompatSQL for names that are known to be good.
+func mustCompatSQL(t testing.TB, schema string, opts ...CompatOption) string {
+	t.Helper()
+	sql, err := CompatSQL(schema, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sql
 }
 
 func ctx(t testing.TB) context.Context {
@@ -71,7 +81,7 @@ func ctx(t testing.TB) context.Context {
 // from CompatSQL's verify by two textual replacements, so that what is tested
 // at a fixed instant is production's function body.
 func verifyAtSQL(t testing.TB, schema string) string {
-	all := CompatSQL(schema)
+	all := mustCompatSQL(t, schema)
 	q := quoteIdent(schema)
 	head := "CREATE OR REPLACE FUNCTION " + q + ".verify(token text, secret text, algorithm text DEFAULT 'HS256')"
 	i := strings.Index(all, head)

@@ -1,7 +1,10 @@
 -- pgjwt 0.2.0's six functions, restated in the pgjwt-go project's own words
 -- (behaviour from the project's specification, not pgjwt's file). Installed
 -- by jwt.CompatSQL, which fills in the target schema and the schema holding
--- pgcrypto's hmac(text, text, text), both quoted as identifiers. Every statement is CREATE OR REPLACE: running it twice is harmless.
+-- pgcrypto's hmac(text, text, text), both quoted as identifiers or literals,
+-- and gives the bodies a dollar-quote delimiter that neither name holds.
+-- Comments name no placeholder (a name could end the comment). Every
+-- statement is CREATE OR REPLACE: running it twice is harmless.
 --
 -- Deliberately the same as pgjwt: IMMUTABLE SQL functions (so the planner
 -- inlines verify() and skips the columns a query does not read), no STRICT,
@@ -10,6 +13,23 @@
 -- the pattern '[.]', which means a literal dot whatever
 -- standard_conforming_strings says (pgjwt's '\.' turns into "any character"
 -- when that setting is off, and then every token fails).
+
+-- PostgreSQL cuts a name longer than 63 bytes with only a NOTICE. CompatSQL
+-- refuses names over 63 bytes of UTF-8; this refuses, before anything is
+-- created, those that are longer only in the database encoding.
+DO $pgjwt_go$
+DECLARE
+    n text;
+BEGIN
+    FOREACH n IN ARRAY ARRAY[@schema_lit@, @pgcrypto_lit@] LOOP
+        IF pg_catalog.octet_length(n) > 63 THEN
+            RAISE EXCEPTION 'schema name % is % bytes long in the database encoding; PostgreSQL would truncate it to 63',
+                pg_catalog.quote_ident(n), pg_catalog.octet_length(n)
+                USING ERRCODE = 'name_too_long';
+        END IF;
+    END LOOP;
+END
+$pgjwt_go$;
 
 -- url_encode: base64 without padding or line breaks, in the URL alphabet.
 CREATE OR REPLACE FUNCTION @schema@.url_encode(data bytea) RETURNS text

@@ -1,7 +1,7 @@
 -- The public half: login(email, pass) in the exposed schema, returning the
 -- token of the seed. SECURITY DEFINER, so the anonymous role needs no access
 -- to the private schema. The secret is the database setting app.jwt_secret
--- (ALTER DATABASE … SET "app.jwt_secret" TO '…'); without it login() fails
+-- (ALTER DATABASE ... SET "app.jwt_secret" TO '...'); without it login() fails
 -- with 42704 rather than signing with a built-in secret.
 CREATE OR REPLACE FUNCTION @exposed@.login(email text, pass text) RETURNS @private@.jwt_token
 LANGUAGE plpgsql

@@ -1,10 +1,11 @@
 -- The private half of the seed's "SQL User Management": schema, users table,
 -- role-exists constraint trigger, password-hashing trigger, user_role() and
 -- the jwt_token type. Written for pgjwt-go from the seed's description; the
--- installer (auth/schema.go) fills in the quoted names (@private@, …) and
--- runs it with the rest in one transaction. Every statement leaves an
--- existing, identical object alone or replaces it with itself, so a second
--- installation changes nothing.
+-- installer (auth/schema.go) fills in the quoted names (comments here name
+-- no placeholder: a name could end the comment) and runs it with the rest
+-- in one transaction. Every statement leaves an existing, identical object
+-- alone or replaces it with itself, so a second installation changes
+-- nothing.
 --
 -- Differences from the abridged seed, none of which changes a result:
 -- pgcrypto's functions are called schema-qualified and the functions pin
@@ -39,9 +40,11 @@ $auth$;
 
 DO $auth$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
-                    WHERE tgrelid = @users_regclass@::regclass
-                      AND tgname = 'ensure_user_role_exists') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger AS t
+                     JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid
+                     JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+                    WHERE n.nspname = @private_lit@ AND c.relname = 'users'
+                      AND t.tgname = 'ensure_user_role_exists') THEN
         CREATE CONSTRAINT TRIGGER ensure_user_role_exists
             AFTER INSERT OR UPDATE ON @private@.users
             FOR EACH ROW EXECUTE FUNCTION @private@.check_role_exists();
@@ -66,9 +69,11 @@ $auth$;
 
 DO $auth$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
-                    WHERE tgrelid = @users_regclass@::regclass
-                      AND tgname = 'encrypt_pass') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger AS t
+                     JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid
+                     JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+                    WHERE n.nspname = @private_lit@ AND c.relname = 'users'
+                      AND t.tgname = 'encrypt_pass') THEN
         CREATE TRIGGER encrypt_pass
             BEFORE INSERT OR UPDATE ON @private@.users
             FOR EACH ROW EXECUTE FUNCTION @private@.encrypt_pass();

@@ -35,8 +35,12 @@ func withPgjwt(t *testing.T, db *pgtest.DB) *pgtest.DB {
 	in.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		_, in.err = db.Pool.Exec(ctx, "create schema if not exists "+compatSchema+";\n"+
-			jwt.CompatSQL(compatSchema, jwt.WithPgcryptoSchema("public")))
+		compat, err := jwt.CompatSQL(compatSchema, jwt.WithPgcryptoSchema("public"))
+		if err != nil {
+			in.err = err
+			return
+		}
+		_, in.err = db.Pool.Exec(ctx, "create schema if not exists "+compatSchema+";\n"+compat)
 	})
 	if in.err != nil {
 		t.Fatalf("installing pgjwt into %s: %v", db, in.err)
