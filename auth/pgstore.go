@@ -10,6 +10,7 @@ import (
 
 	"github.com/pgjwt-go/pgjwt/crypt"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
+	"github.com/pgjwt-go/pgjwt/internal/sqlname"
 )
 
 // DB is what PGStore needs from a connection: *pgxpool.Pool, *pgx.Conn and
@@ -46,7 +47,9 @@ type PGStore struct {
 type PGStoreOption func(*PGStore)
 
 // WithUsersSchema names the schema of the users table (default
-// "basic_auth"); match WithPrivateSchema.
+// "basic_auth"); match WithPrivateSchema. The name is taken verbatim, and
+// NewPGStore refuses one InstallSchema would refuse (ErrInvalidName,
+// ErrNameTooLong).
 func WithUsersSchema(name string) PGStoreOption {
 	return func(s *PGStore) { s.schema = name }
 }
@@ -68,6 +71,12 @@ func NewPGStore(ctx context.Context, db DB, opts ...PGStoreOption) (*PGStore, er
 	s := &PGStore{db: db, schema: "basic_auth"}
 	for _, o := range opts {
 		o(s)
+	}
+	// The same rule as InstallSchema's names: the server would cut a long
+	// name to another one, and a NUL cannot be sent at all.
+	n := namedOption{"users schema", "WithUsersSchema", s.schema}
+	if why, tooLong := sqlname.Check(n.name); why != "" {
+		return nil, n.refuse(why, tooLong)
 	}
 	s.usersTab = quoteIdent(s.schema) + ".users"
 	var client, server string

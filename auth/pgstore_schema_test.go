@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -114,4 +115,24 @@ func TestNewPGStoreNeedsSchema(t *testing.T) {
 			require.NoError(t, err)
 		})
 	})
+}
+
+// TestNewPGStoreRefusesBadSchemaName: WithUsersSchema follows InstallSchema's
+// rule for names, before the store sends anything to the server (so no
+// database is needed): a name PostgreSQL would truncate, or cannot hold.
+func TestNewPGStoreRefusesBadSchemaName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want error
+	}{
+		{"", ErrInvalidName},
+		{"basic\x00auth", ErrInvalidName},
+		{"\xff", ErrInvalidName},
+		{strings.Repeat("s", 64), ErrNameTooLong},
+	} {
+		s, err := NewPGStore(context.Background(), nil, WithUsersSchema(tc.name))
+		require.ErrorIs(t, err, tc.want, "%q", tc.name)
+		assert.Nil(t, s)
+		assert.Contains(t, err.Error(), "WithUsersSchema")
+	}
 }
