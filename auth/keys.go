@@ -38,8 +38,15 @@ type verificationKey struct {
 	hasKid bool
 	alg    string // "" when the JWK has no "alg"; HS256 for a plain secret
 	useEnc bool   // "use":"enc" keys never verify signatures
-	key    any    // []byte, *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
+	// key is []byte, *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey,
+	// nil for an unsupported key. It sits behind a pointer so that fmt,
+	// should it reach a key set by reflection (an unexported field of a
+	// struct it prints), shows an address, never HMAC key bytes.
+	key *any
 }
+
+// boxKey puts key behind the pointer verificationKey.key holds.
+func boxKey(key any) *any { return &key }
 
 // parseJWTSecret turns the jwt-secret setting into keys the way PostgREST
 // v13+ does (Config.hs): "@path" reads a file minus one trailing newline;
@@ -87,7 +94,7 @@ func parseJWTSecret(secret string, isBase64, jsonAsHMAC bool) ([]verificationKey
 		// PostgREST's start-up refusal; it counts bytes too.
 		return nil, fmt.Errorf("jwt-secret: %w (got %d)", ErrShortSecret, len(raw))
 	}
-	return []verificationKey{{kty: ktyOct, alg: "HS256", key: raw}}, nil
+	return []verificationKey{{kty: ktyOct, alg: "HS256", key: boxKey(raw)}}, nil
 }
 
 // looksLikeJSON reports text whose first non-blank character opens a JSON
@@ -263,18 +270,19 @@ func parseJWK(m map[string]json.RawMessage, strict bool) (verificationKey, error
 		}
 		return verificationKey{}, jwkError(kty, m, err)
 	}
-	switch key := jwk.Key.(type) {
+	switch jwk.Key.(type) {
 	case []byte:
-		k.kty, k.key = ktyOct, key
+		k.kty = ktyOct
 	case *rsa.PublicKey:
-		k.kty, k.key = ktyRSA, key
+		k.kty = ktyRSA
 	case *ecdsa.PublicKey:
-		k.kty, k.key = ktyEC, key
+		k.kty = ktyEC
 	case ed25519.PublicKey:
-		k.kty, k.key = ktyOKP, key
+		k.kty = ktyOKP
 	default:
-		k.kty = ktyUnsupported
+		return k, nil // ktyUnsupported
 	}
+	k.key = boxKey(jwk.Key)
 	return k, nil
 }
 

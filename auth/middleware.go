@@ -455,7 +455,7 @@ func (a *Authenticator) verify(token string) (*verifiedToken, *APIError) {
 	method := signingMethods[hdr.alg]
 	verified := false
 	for _, k := range cands {
-		if method.Verify(token[:d2], sig, k.key) == nil {
+		if method.Verify(token[:d2], sig, *k.key) == nil {
 			verified = true
 			break
 		}
@@ -618,6 +618,6 @@ func (hm *headerMemo) parse(seg string) (jwsHeader, bool) {
 
 // String describes the configuration (never the secret), for logs.
 func (a *Authenticator) String() string {
-	return fmt.Sprintf("auth.Authenticator{keys: %d, jwt-aud: %q, jwt-role-claim-key: %q, db-anon-role: %q, cache: %v}",
-		len(a.keys), a.aud, a.rolePath.src, a.anonRole, a.cache != nil)
+	return fmt.Sprintf("auth.Authenticator{keys: %s, jwt-aud: %q, jwt-role-claim-key: %q, db-anon-role: %q, cache: %v}",
+		a.keyList(), a.aud, a.roleClaimKey(), a.anonRole, a.cache != nil)
 }
