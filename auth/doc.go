@@ -74,10 +74,12 @@
 //     {"keys":[…]} with oct, RSA, EC or OKP (Ed25519) keys; "@path" reads the
 //     value from a file, minus one trailing newline. WithJWTSecretIsBase64
 //     decodes it first. The text is tried as a JWKS, then as one JWK, then as
-//     a plain secret: a malformed JWK silently becomes a plain secret, so
-//     check that tokens verify. A token with a kid matches only keys with
-//     that kid (a plain secret has none), and a key's own alg must equal the
-//     token's.
+//     a plain secret; text that starts with '{' or '[' but is no valid JWK
+//     or non-empty JWKS is refused (ErrInvalidJWK), where PostgREST would
+//     make it an HMAC secret anyone who has seen the JWKS could sign with
+//     (WithUnsafeJSONSecretAsHMAC restores that). A token with a kid
+//     matches only keys with that kid (a plain secret has none), and a key's
+//     own alg must equal the token's.
 //   - WithJWTAud is jwt-aud: a token's aud (string or array) must name it;
 //     tokens without aud, or with an empty array, pass.
 //   - WithJWTRoleClaimKey is jwt-role-claim-key, default "$.role": "$…" is

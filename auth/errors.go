@@ -83,6 +83,16 @@ var (
 // are enough. JWKs have no minimum.
 var ErrShortSecret = errors.New("the JWT secret must be at least 32 bytes long")
 
+// ErrInvalidJWK: a jwt-secret that looks like JSON (its first non-blank
+// character is '{' or '[') but is no valid JWK or non-empty JWKS: invalid
+// JSON, neither "keys" nor "kty", a key with a missing or malformed member,
+// a curve name no registry knows. NewAuthenticator refuses it; PostgREST
+// would use the text as a plain HMAC secret, and as a JWKS is public, anyone
+// could then sign tokens. Instances say what is wrong (which key of the set,
+// by index and kid, and which member), never key material.
+// WithUnsafeJSONSecretAsHMAC restores PostgREST's fallback.
+var ErrInvalidJWK = errors.New("the JWT secret looks like JSON but is not a usable JWK or JWKS")
+
 // unknownRole returns the 23503 error the constraint trigger raises.
 func unknownRole(role string) error {
 	return ErrUnknownRole.With("unknown database role: " + role)

@@ -9,10 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -35,15 +38,31 @@ type verificationKey struct {
 	hasKid bool
 	alg    string // "" when the JWK has no "alg"; HS256 for a plain secret
 	useEnc bool   // "use":"enc" keys never verify signatures
-	key    any    // []byte, *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
+	// key is []byte, *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey,
+	// nil for an unsupported key. It sits behind a pointer so that fmt,
+	// should it reach a key set by reflection (an unexported field of a
+	// struct it prints), shows an address, never HMAC key bytes.
+	key *any
 }
+
+// boxKey puts key behind the pointer verificationKey.key holds.
+func boxKey(key any) *any { return &key }
 
 // parseJWTSecret turns the jwt-secret setting into keys the way PostgREST
 // v13+ does (Config.hs): "@path" reads a file minus one trailing newline;
 // jwt-secret-is-base64 decodes strict padded base64 after URL-alphabet
 // substitution; the bytes are then tried as a JWKS, as one JWK, and finally as
 // a plain HMAC secret of at least 32 bytes, pinned to HS256.
-func parseJWTSecret(secret string, isBase64 bool) ([]verificationKey, error) {
+//
+// Unlike PostgREST, text that looks like JSON (see looksLikeJSON) never
+// becomes a plain secret: it must be a JWK or a non-empty JWKS, else
+// ErrInvalidJWK. PostgREST's fallback would make a broken JWKS, a public
+// document, the HMAC key, so anyone could sign tokens with it. jsonAsHMAC
+// restores the fallback (and accepts an empty JWKS). Valid keys that can
+// never verify (unsupported types or curves, "use":"enc", a foreign alg) are
+// kept as PostgREST keeps them: RFC 7517 asks to ignore such keys, and they
+// fail closed.
+func parseJWTSecret(secret string, isBase64, jsonAsHMAC bool) ([]verificationKey, error) {
 	raw := []byte(secret)
 	if strings.HasPrefix(secret, "@") {
 		b, err := os.ReadFile(secret[1:])
@@ -60,17 +79,104 @@ func parseJWTSecret(secret string, isBase64 bool) ([]verificationKey, error) {
 		}
 		raw = dec
 	}
-	if keys, ok := parseJWKS(raw); ok {
+	keys, err := parseJSONSecret(raw, !jsonAsHMAC)
+	switch {
+	case err == nil && (len(keys) > 0 || jsonAsHMAC):
 		return keys, nil
-	}
-	if k, ok := parseJWK(raw); ok {
-		return []verificationKey{k}, nil
+	case err == nil:
+		// {"keys":[]}: most likely a JWKS fetch that went wrong. PostgREST
+		// starts with it and refuses every token.
+		return nil, fmt.Errorf("jwt-secret: %w: the JWKS has no keys", ErrInvalidJWK)
+	case !jsonAsHMAC && looksLikeJSON(raw):
+		return nil, fmt.Errorf("jwt-secret: %w: %v", ErrInvalidJWK, err)
 	}
 	if len(raw) < 32 {
 		// PostgREST's start-up refusal; it counts bytes too.
 		return nil, fmt.Errorf("jwt-secret: %w (got %d)", ErrShortSecret, len(raw))
 	}
-	return []verificationKey{{kty: ktyOct, alg: "HS256", key: raw}}, nil
+	return []verificationKey{{kty: ktyOct, alg: "HS256", key: boxKey(raw)}}, nil
+}
+
+// looksLikeJSON reports text whose first non-blank character opens a JSON
+// object or array. No sensible plain secret starts so (random ones are
+// base64 or hex), while a JWK or JWKS always does; a base64-decoded binary
+// secret that happens to start with '{' is rarely UTF-8, so it still counts
+// as a plain secret.
+func looksLikeJSON(raw []byte) bool {
+	t := bytes.TrimLeft(raw, " \t\r\n\v\f")
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && utf8.Valid(raw)
+}
+
+// parseJSONSecret reads raw as PostgREST does: first as a JWKS, then as one
+// JWK. Its errors say what is wrong without quoting any key material. strict
+// also refuses curve names no registry knows (see checkCurve).
+func parseJSONSecret(raw []byte, strict bool) ([]verificationKey, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			// The offending character is left out: it is part of a secret.
+			return nil, fmt.Errorf("not valid JSON (syntax error at byte %d)", syn.Offset)
+		}
+		if bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("[")) {
+			return nil, errors.New(`a JSON array, not a JWKS (write {"keys":[…]})`)
+		}
+		return nil, errors.New("not a JSON object")
+	}
+	if obj == nil {
+		return nil, errors.New("not a JSON object")
+	}
+	set, isSet := obj["keys"]
+	var setErr error
+	if isSet {
+		keys, err := parseJWKS(set, strict)
+		if err == nil {
+			return keys, nil
+		}
+		setErr = err
+	}
+	k, err := parseJWK(obj, strict)
+	switch {
+	case err == nil:
+		return []verificationKey{k}, nil
+	case isSet:
+		return nil, setErr
+	case obj["kty"] == nil:
+		return nil, errors.New(`neither a JWKS (no member "keys") nor a JWK (no member "kty"); member names are case-sensitive`)
+	}
+	return nil, err
+}
+
+// parseJWKS reads the "keys" member of a JWKS; one malformed key of a known
+// type makes the whole set invalid, as in PostgREST.
+func parseJWKS(set json.RawMessage, strict bool) ([]verificationKey, error) {
+	var list []json.RawMessage
+	if json.Unmarshal(set, &list) != nil || list == nil {
+		return nil, errors.New(`member "keys" is not an array`)
+	}
+	keys := make([]verificationKey, 0, len(list))
+	for i, r := range list {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(r, &m) != nil || m == nil {
+			return nil, fmt.Errorf("keys[%d]: not a JSON object", i)
+		}
+		k, err := parseJWK(m, strict)
+		if err != nil {
+			kid, hasKid, _ := stringMember(m, "kid")
+			return nil, fmt.Errorf("%s: %w", keyLabel(i, kid, hasKid), err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// keyLabel names a key of a set in messages: its index and kid (a kid is
+// public).
+func keyLabel(i int, kid string, hasKid bool) string {
+	if hasKid {
+		return fmt.Sprintf("keys[%d] (kid %q)", i, kid)
+	}
+	return fmt.Sprintf("keys[%d]", i)
 }
 
 // decodeSecretBase64 decodes jwt-secret when jwt-secret-is-base64 is on:
@@ -90,27 +196,6 @@ func decodeSecretBase64(raw []byte) ([]byte, error) {
 	return dec, nil
 }
 
-// parseJWKS reads {"keys":[...]}; one malformed key of a known type makes the
-// whole set invalid (and the text then falls through to a plain secret, as in
-// PostgREST).
-func parseJWKS(raw []byte) ([]verificationKey, bool) {
-	// A map, not a struct: encoding/json would also take "KEYS" for "keys".
-	var obj map[string]json.RawMessage
-	var set []json.RawMessage
-	if json.Unmarshal(raw, &obj) != nil || json.Unmarshal(obj["keys"], &set) != nil || set == nil {
-		return nil, false
-	}
-	keys := make([]verificationKey, 0, len(set))
-	for _, r := range set {
-		k, ok := parseJWK(r)
-		if !ok {
-			return nil, false
-		}
-		keys = append(keys, k)
-	}
-	return keys, true
-}
-
 // signingAlgs are the JWS algorithms PostgREST v13+ (jose-jwt) verifies.
 var signingAlgs = map[string]keyType{
 	"HS256": ktyOct, "HS384": ktyOct, "HS512": ktyOct,
@@ -123,65 +208,149 @@ var signingAlgs = map[string]keyType{
 // and the x5* certificate members) are removed first so they cannot make
 // go-jose refuse a key PostgREST accepts; private members are removed
 // because verification needs only the public half. A JWK whose kty or curve
-// is unknown is kept as a key that never matches, as jose-jwt does.
-func parseJWK(raw []byte) (verificationKey, bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || m == nil {
-		return verificationKey{}, false
+// is unknown is kept as a key that never matches, as jose-jwt does. strict
+// also refuses a curve that is not even a registered name (a typo such as
+// "P256") and empty key members. m is not modified.
+func parseJWK(m map[string]json.RawMessage, strict bool) (verificationKey, error) {
+	var k verificationKey
+	kty, present, ok := stringMember(m, "kty")
+	switch {
+	case !present:
+		return k, errors.New(`missing member "kty"`)
+	case !ok:
+		return k, errors.New(`member "kty" is not a string`)
 	}
-	var kty string
-	if json.Unmarshal(m["kty"], &kty) != nil {
-		return verificationKey{}, false
-	}
+	m = maps.Clone(m)
 	for _, member := range []string{"key_ops", "x5c", "x5u", "x5t", "x5t#S256", "d", "p", "q", "dp", "dq", "qi", "oth"} {
 		delete(m, member)
 	}
-	var k verificationKey
-	if kid, ok := m["kid"]; ok {
-		if json.Unmarshal(kid, &k.kid) != nil {
-			return verificationKey{}, false
+	var use string
+	for _, f := range []struct {
+		name string
+		dst  *string
+		has  *bool
+	}{{"kid", &k.kid, &k.hasKid}, {"alg", &k.alg, nil}, {"use", &use, nil}} {
+		v, present, ok := stringMember(m, f.name)
+		if present && !ok {
+			return verificationKey{}, fmt.Errorf("member %q is not a string", f.name)
 		}
-		k.hasKid = true
-	}
-	if alg, ok := m["alg"]; ok && json.Unmarshal(alg, &k.alg) != nil {
-		return verificationKey{}, false
-	}
-	if use, ok := m["use"]; ok {
-		var u string
-		if json.Unmarshal(use, &u) != nil {
-			return verificationKey{}, false
+		*f.dst = v
+		if f.has != nil {
+			*f.has = present
 		}
-		k.useEnc = u == "enc"
 	}
+	k.useEnc = use == "enc"
 	switch kty {
 	case "oct", "RSA", "EC", "OKP":
 	default:
-		return k, true // unsupported kty: kept, never matches
+		return k, nil // unsupported kty: kept, never matches
+	}
+	if strict {
+		// go-jose reads "" as no bytes: an oct key with "k":"" would be an
+		// empty HMAC key, which anyone can sign with.
+		for _, name := range jwkMembers[kty] {
+			if string(m[name]) == `""` {
+				return verificationKey{}, fmt.Errorf("%s key: member %q is empty", kty, name)
+			}
+		}
 	}
 	clean, err := json.Marshal(m)
 	if err != nil {
-		return verificationKey{}, false
+		return verificationKey{}, err
 	}
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(clean); err != nil {
 		if errors.Is(err, jose.ErrUnsupportedKeyType) {
-			return k, true // e.g. an Ed448 or secp256k1 key
+			if strict {
+				if err := checkCurve(kty, m); err != nil {
+					return verificationKey{}, err
+				}
+			}
+			return k, nil // e.g. an Ed448 or secp256k1 key
 		}
-		return verificationKey{}, false
+		return verificationKey{}, jwkError(kty, m, err)
 	}
-	switch key := jwk.Key.(type) {
+	switch jwk.Key.(type) {
 	case []byte:
-		k.kty, k.key = ktyOct, key
+		k.kty = ktyOct
 	case *rsa.PublicKey:
-		k.kty, k.key = ktyRSA, key
+		k.kty = ktyRSA
 	case *ecdsa.PublicKey:
-		k.kty, k.key = ktyEC, key
+		k.kty = ktyEC
 	case ed25519.PublicKey:
-		k.kty, k.key = ktyOKP, key
+		k.kty = ktyOKP
 	default:
-		k.kty = ktyUnsupported
+		return k, nil // ktyUnsupported
 	}
-	return k, true
+	k.key = boxKey(jwk.Key)
+	return k, nil
+}
+
+// stringMember reads member name of m: whether it is present and whether
+// it is a JSON string or null (read as "", as encoding/json does).
+func stringMember(m map[string]json.RawMessage, name string) (s string, present, ok bool) {
+	v, present := m[name]
+	if !present {
+		return "", false, false
+	}
+	ok = json.Unmarshal(v, &s) == nil
+	return s, true, ok
+}
+
+// jwkMembers are the members each key type needs (public half).
+var jwkMembers = map[string][]string{
+	"oct": {"k"},
+	"RSA": {"n", "e"},
+	"EC":  {"crv", "x", "y"},
+	"OKP": {"crv", "x"},
+}
+
+// jwkError explains go-jose's refusal of a key: the first required member
+// that is missing, no string or no base64url, else go-jose's own reason
+// (which names members and lengths, never their values).
+func jwkError(kty string, m map[string]json.RawMessage, err error) error {
+	for _, name := range jwkMembers[kty] {
+		v, present, ok := stringMember(m, name)
+		switch {
+		case !present || string(m[name]) == "null":
+			return fmt.Errorf("%s key: missing member %q", kty, name)
+		case !ok:
+			return fmt.Errorf("%s key: member %q is not a string", kty, name)
+		}
+		if name != "crv" {
+			if _, err := base64.RawURLEncoding.DecodeString(v); err != nil {
+				return fmt.Errorf("%s key: member %q is not unpadded base64url: %w", kty, name, err)
+			}
+		}
+	}
+	msg := strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")
+	return fmt.Errorf("%s key: %s", kty, msg)
+}
+
+// registeredCurves are the IANA "JSON Web Key Elliptic Curve" names by key
+// type (RFC 7518, 8037, 8812), whether Go verifies with them or not.
+var registeredCurves = map[string][]string{
+	"EC":  {"P-256", "P-384", "P-521", "secp256k1"},
+	"OKP": {"Ed25519", "Ed448", "X25519", "X448"},
+}
+
+// checkCurve refuses an EC or OKP key whose crv is missing or no registered
+// curve: not a key of some curve this package lacks, but a broken JWK.
+func checkCurve(kty string, m map[string]json.RawMessage) error {
+	names, ok := registeredCurves[kty]
+	if !ok {
+		return nil
+	}
+	crv, present, isString := stringMember(m, "crv")
+	switch {
+	case !present || string(m["crv"]) == "null":
+		return fmt.Errorf("%s key: missing member %q", kty, "crv")
+	case !isString:
+		return fmt.Errorf("%s key: member %q is not a string", kty, "crv")
+	case !slices.Contains(names, crv):
+		return fmt.Errorf("%s key: unknown curve %q (want one of %s)", kty, crv, strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // candidates returns the keys PostgREST would try for a token with this alg

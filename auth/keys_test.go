@@ -17,25 +17,28 @@ func TestJWTSecretShapes(t *testing.T) {
 		keys         int
 		kty          keyType
 		alg          string
+		unsafe       bool // WithUnsafeJSONSecretAsHMAC: PostgREST's fallback
 	}{
-		{"plain", strings.Repeat("s", 32), 1, ktyOct, "HS256"},
-		{"jwk oct", `{"kty":"oct","k":"` + oct + `"}`, 1, ktyOct, ""},
-		{"jwk with ignored x5c and key_ops", `{"kty":"oct","k":"` + oct + `","key_ops":["verify"],"x5c":["not base64!"]}`, 1, ktyOct, ""},
-		{"jwks", `{"keys":[{"kty":"oct","k":"` + oct + `","alg":"HS512"},{"kty":"oct","k":"` + oct + `"}]}`, 2, ktyOct, "HS512"},
-		{"unknown kty kept", `{"keys":[{"kty":"XYZ"}]}`, 1, ktyUnsupported, ""},
-		{"Ed448 kept unusable", `{"keys":[{"kty":"OKP","crv":"Ed448","x":"AAAA"}]}`, 1, ktyUnsupported, ""},
-		// Not a JWKS ("KEYS"), not a JWK (no kty): the JSON text is a plain secret.
-		{"KEYS is a plain secret", `{"KEYS":[{"kty":"oct","k":"` + oct + `"}]}`, 1, ktyOct, "HS256"},
-		{"malformed RSA JWKS is a plain secret", `{"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]}`, 1, ktyOct, "HS256"},
+		{"plain", strings.Repeat("s", 32), 1, ktyOct, "HS256", false},
+		{"jwk oct", `{"kty":"oct","k":"` + oct + `"}`, 1, ktyOct, "", false},
+		{"jwk with ignored x5c and key_ops", `{"kty":"oct","k":"` + oct + `","key_ops":["verify"],"x5c":["not base64!"]}`, 1, ktyOct, "", false},
+		{"jwks", `{"keys":[{"kty":"oct","k":"` + oct + `","alg":"HS512"},{"kty":"oct","k":"` + oct + `"}]}`, 2, ktyOct, "HS512", false},
+		{"unknown kty kept", `{"keys":[{"kty":"XYZ"}]}`, 1, ktyUnsupported, "", false},
+		{"Ed448 kept unusable", `{"keys":[{"kty":"OKP","crv":"Ed448","x":"AAAA"}]}`, 1, ktyUnsupported, "", false},
+		{"empty JWKS upstream", `{"keys":[]}`, 0, ktyUnsupported, "", true},
+		// Not a JWKS ("KEYS"), not a JWK (no kty): PostgREST takes the JSON
+		// text for a plain secret.
+		{"KEYS is a plain secret upstream", `{"KEYS":[{"kty":"oct","k":"` + oct + `"}]}`, 1, ktyOct, "HS256", true},
+		{"malformed RSA JWKS is a plain secret upstream", `{"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]}`, 1, ktyOct, "HS256", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			keys, err := parseJWTSecret(c.secret, false)
+			keys, err := parseJWTSecret(c.secret, false, c.unsafe)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(keys) != c.keys || keys[0].kty != c.kty || keys[0].alg != c.alg {
-				t.Fatalf("got %d keys, first %+v", len(keys), keys[0])
+			if len(keys) != c.keys || c.keys > 0 && (keys[0].kty != c.kty || keys[0].alg != c.alg) {
+				t.Fatalf("got %+v", keys)
 			}
 		})
 	}
@@ -54,8 +57,12 @@ func TestJWTSecretShapes(t *testing.T) {
 			t.Errorf("%s: %+v", secret, e)
 		}
 	}
-	// A short JSON that is no JWK is a short plain secret: refused.
-	if _, err := parseJWTSecret(`{"kty":"oct"}`, false); !errors.Is(err, ErrShortSecret) {
+	// A short JSON that is no JWK is a broken JWK, and upstream a short
+	// plain secret: refused either way.
+	if _, err := parseJWTSecret(`{"kty":"oct"}`, false, false); !errors.Is(err, ErrInvalidJWK) {
 		t.Errorf("short non-JWK: %v", err)
+	}
+	if _, err := parseJWTSecret(`{"kty":"oct"}`, false, true); !errors.Is(err, ErrShortSecret) {
+		t.Errorf("short non-JWK, upstream: %v", err)
 	}
 }

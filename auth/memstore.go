@@ -26,14 +26,17 @@ type MemStore struct {
 	crypt crypt.Version
 	roles map[string]bool
 
-	mu    sync.RWMutex
-	users map[string]User
+	mu sync.RWMutex
+	// users holds pointers so that fmt, reflecting on a MemStore inside a
+	// caller's struct, prints addresses, not hashes (see redact.go). A
+	// stored *User is never modified, only replaced.
+	users map[string]*User
 }
 
 // NewMemStore returns an empty store whose users may have the given roles,
 // as if those were the database's roles.
 func NewMemStore(roles ...string) *MemStore {
-	m := &MemStore{crypt: crypt.ForVersion(crypt.MaxMajor), roles: map[string]bool{}, users: map[string]User{}}
+	m := &MemStore{crypt: crypt.ForVersion(crypt.MaxMajor), roles: map[string]bool{}, users: map[string]*User{}}
 	for _, r := range roles {
 		// CREATE ROLE truncates long names the same way.
 		m.roles[clipName(r)] = true
@@ -75,7 +78,7 @@ func (m *MemStore) CreateUser(ctx context.Context, email, pass, role string) err
 	if !m.roles[row.Role] {
 		return unknownRole(row.Role)
 	}
-	m.users[email] = row
+	m.users[email] = &row
 	return nil
 }
 
@@ -92,11 +95,12 @@ func (m *MemStore) SetPassword(ctx context.Context, email, pass string) error {
 		}
 	}
 	m.mu.RLock()
-	row, ok := m.users[email]
+	stored, ok := m.users[email]
 	m.mu.RUnlock()
 	if !ok {
 		return ErrUserNotFound
 	}
+	row := *stored
 	// Bug-compatible with the seed's trigger: "new.pass <> old.pass".
 	if pass != row.Hash {
 		var err error
@@ -116,8 +120,9 @@ func (m *MemStore) SetPassword(ctx context.Context, email, pass string) error {
 	if !m.roles[cur.Role] {
 		return unknownRole(cur.Role)
 	}
-	cur.Hash = row.Hash
-	m.users[email] = cur
+	updated := *cur
+	updated.Hash = row.Hash
+	m.users[email] = &updated
 	return nil
 }
 
@@ -152,7 +157,7 @@ func (m *MemStore) LookupUser(ctx context.Context, email string) (User, error) {
 	if !ok {
 		return User{}, ErrUserNotFound
 	}
-	return u, nil
+	return *u, nil
 }
 
 // hash is the trigger's crypt(pass, gen_salt('bf')).

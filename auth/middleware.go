@@ -100,6 +100,7 @@ type MiddlewareOption func(*middlewareConfig)
 type middlewareConfig struct {
 	secret       string
 	secretBase64 bool
+	jsonAsHMAC   bool
 	aud          string
 	roleKey      string
 	anonRole     string
@@ -112,7 +113,11 @@ type middlewareConfig struct {
 // (ErrShortSecret; HS256 only), a JWK, or a JWKS ({"keys":[...]}); "@path"
 // reads it from a file (one trailing newline removed). Unset or "":
 // requests carrying a token get PGRST300 (500), requests without one still
-// pass.
+// pass. A secret whose first non-blank character is '{' or '[' must be a
+// valid JWK or a non-empty JWKS (else ErrInvalidJWK), where PostgREST would
+// quietly use such text as an HMAC secret; see WithUnsafeJSONSecretAsHMAC.
+// Valid keys this package cannot verify with (say Ed448, "use":"enc") are
+// kept and never match, as in PostgREST.
 func WithJWTSecret(secret string) MiddlewareOption {
 	return func(c *middlewareConfig) { c.secret = secret }
 }
@@ -121,6 +126,21 @@ func WithJWTSecret(secret string) MiddlewareOption {
 // (URL-safe characters allowed, padding required) and decoded before use.
 func WithJWTSecretIsBase64(on bool) MiddlewareOption {
 	return func(c *middlewareConfig) { c.secretBase64 = on }
+}
+
+// WithUnsafeJSONSecretAsHMAC(true) restores PostgREST's reading of a
+// jwt-secret that looks like JSON but is no valid JWK or JWKS (a key missing
+// a member or with bad base64, a typo such as "KEYS" or "P256", any other
+// text starting with '{' or '['): the text itself silently becomes a plain
+// HMAC secret (if at least 32 bytes). It also accepts an empty JWKS
+// {"keys":[]}, which then refuses every token, as PostgREST does.
+//
+// Unsafe: a JWKS is public (identity providers serve it to anyone), so when
+// one key of it is malformed, anyone who has seen the document can sign
+// HS256 tokens with its text and choose any role. Use it only to reproduce
+// PostgREST exactly, with a secret you know to be a plain secret.
+func WithUnsafeJSONSecretAsHMAC(on bool) MiddlewareOption {
+	return func(c *middlewareConfig) { c.jsonAsHMAC = on }
 }
 
 // WithJWTAud sets jwt-aud: tokens with an aud claim must name it (a value
@@ -174,7 +194,7 @@ func NewAuthenticator(opts ...MiddlewareOption) (*Authenticator, error) {
 		a.now = time.Now
 	}
 	if cfg.secret != "" {
-		keys, err := parseJWTSecret(cfg.secret, cfg.secretBase64)
+		keys, err := parseJWTSecret(cfg.secret, cfg.secretBase64, cfg.jsonAsHMAC)
 		if err != nil {
 			return nil, err
 		}
@@ -455,7 +475,7 @@ func (a *Authenticator) verify(token string) (*verifiedToken, *APIError) {
 	method := signingMethods[hdr.alg]
 	verified := false
 	for _, k := range cands {
-		if method.Verify(token[:d2], sig, k.key) == nil {
+		if method.Verify(token[:d2], sig, *k.key) == nil {
 			verified = true
 			break
 		}
@@ -618,6 +638,6 @@ func (hm *headerMemo) parse(seg string) (jwsHeader, bool) {
 
 // String describes the configuration (never the secret), for logs.
 func (a *Authenticator) String() string {
-	return fmt.Sprintf("auth.Authenticator{keys: %d, jwt-aud: %q, jwt-role-claim-key: %q, db-anon-role: %q, cache: %v}",
-		len(a.keys), a.aud, a.rolePath.src, a.anonRole, a.cache != nil)
+	return fmt.Sprintf("auth.Authenticator{keys: %s, jwt-aud: %q, jwt-role-claim-key: %q, db-anon-role: %q, cache: %v}",
+		a.keyList(), a.aud, a.roleClaimKey(), a.anonRole, a.cache != nil)
 }

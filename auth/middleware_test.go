@@ -690,10 +690,11 @@ func TestAlgorithmFamilies(t *testing.T) {
 	if _, e := a.AuthenticateToken(hs256(t, payload), true); e == nil || *e.Details != detailNoKey {
 		t.Errorf("HS256 vs RSA key: %+v", e)
 	}
-	// A JWKS with a malformed RSA key is not a JWKS; its text (≥ 32 bytes)
-	// becomes a plain HMAC secret, as in PostgREST.
+	// A JWKS with a malformed RSA key is not a JWKS; PostgREST makes its
+	// text (≥ 32 bytes) a plain HMAC secret, which only the unsafe option
+	// restores (TestBrokenJWKSIsNoHMACSecret has the default).
 	bad := `{"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]}`
-	a, err := NewAuthenticator(WithJWTSecret(bad))
+	a, err := NewAuthenticator(WithJWTSecret(bad), WithUnsafeJSONSecretAsHMAC(true))
 	if err != nil {
 		t.Fatal(err)
 	}

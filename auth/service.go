@@ -23,7 +23,7 @@ import (
 // their context ends. A Service is safe for concurrent use.
 type Service struct {
 	store    Store
-	secret   string // in the database's bytes, as hmac() sees it
+	secret   *string // in the database's bytes, as hmac() sees it; a pointer: see redact.go
 	codec    textCodec
 	crypt    crypt.Version
 	now      func() time.Time
@@ -106,10 +106,11 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	if v, ok := store.(storeCrypt); ok {
 		s.crypt = v.cryptVersion()
 	}
-	var err error
-	if s.secret, err = s.codec.toServer(secret); err != nil {
+	dbSecret, err := s.codec.toServer(secret)
+	if err != nil {
 		return nil, fmt.Errorf("auth: NewService: secret: %w", err)
 	}
+	s.secret = &dbSecret
 	for _, m := range cfg.claims {
 		if m.Key == "role" || m.Key == "email" || m.Key == "exp" {
 			return nil, fmt.Errorf("auth: NewService: claim %q is set by login itself", m.Key)
@@ -239,7 +240,7 @@ func (s *Service) token(role, email string, epoch int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return jwt.Sign(payload, s.secret, s.alg)
+	return jwt.Sign(payload, *s.secret, s.alg)
 }
 
 // dummyVerify spends one verification against the dummy hash: the cost of

@@ -42,7 +42,10 @@
 // a command line is visible to every local user in ps and is kept in shell
 // history. pgjwt never prints the secret. An empty secret is refused, and sign
 // warns when the secret is shorter than the 32 bytes PostgREST requires of a
-// jwt-secret (the token is still the one pgjwt would make).
+// jwt-secret (the token is still the one pgjwt would make). Both warn when
+// the secret looks like a JWK or JWKS (it starts with '{' or '['): pgjwt, as
+// SQL, uses its text as a plain HMAC key, so a public JWKS would let anyone
+// sign.
 //
 // Passwords for crypt come from stdin or, when stdin is a terminal, from a
 // prompt that does not echo (asked twice when a new hash is made), never from
