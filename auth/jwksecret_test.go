@@ -151,7 +151,7 @@ func TestBrokenJWKSIsNoHMACSecret(t *testing.T) {
 	require.NoError(t, err)
 	id, apiErr := a.AuthenticateToken(forged, true)
 	require.Nil(t, apiErr)
-	assert.Equal(t, "postgres", id.Role, "the unsafe option restores PostgREST's fallback")
+	assert.Equal(t, "postgres", id.Role(), "the unsafe option restores PostgREST's fallback")
 
 	// The option changes nothing for valid configurations.
 	for _, secret := range []string{specSecret, jwkJSON(t, &k.rsa.PublicKey, "", "")} {
@@ -170,7 +170,7 @@ func TestBrokenJWKSIsNoHMACSecret(t *testing.T) {
 	require.NoError(t, err)
 	id, apiErr = a.AuthenticateToken(forgedEmpty, true)
 	require.Nil(t, apiErr, "upstream reading keeps the empty key")
-	assert.Equal(t, "postgres", id.Role)
+	assert.Equal(t, "postgres", id.Role())
 
 	// Empty JWKS: refused by default, PostgREST's "no key matches" with the option.
 	_, err = NewAuthenticator(WithJWTSecret(`{"keys":[]}`))
