@@ -78,6 +78,8 @@ func TestJSONSecretMustBeUsableJWK(t *testing.T) {
 		{"whitespace before {", " \t\r\n  " + withoutMember(t, rsaJWK, "e"), false, `RSA key: missing member "e"`},
 		{"JSON array of keys", `[` + rsaJWK + `]`, false, `a JSON array, not a JWKS`},
 		{"short JSON", `{"kty":"oct"}`, false, `oct key: missing member "k"`},
+		{"oct key of 31 bytes", withMember(t, octJWK, "k", `"`+strings.Repeat("A", 42)+`"`), false, `oct key: 31 bytes long; an HMAC key needs at least 32`},
+		{"short oct key in a JWKS", `{"keys":[` + octJWK + `,{"kty":"oct","k":"c2hvcnQ"}]}`, false, `keys[1]: oct key: 5 bytes long`},
 		{"base64 of a broken JWKS", base64.StdEncoding.EncodeToString([]byte(brokenJWKS)), true, `keys[1] (kid "k1"): RSA key: missing member "e"`},
 		{"URL-safe base64 of garbage JSON", base64.URLEncoding.EncodeToString([]byte(`  {"kty":"RSA","n":"just some text ~~~"}`)), true, `RSA key: `},
 	}
@@ -121,7 +123,7 @@ func TestJSONSecretKeepsValidShapes(t *testing.T) {
 		{"binary secret starting with {", base64.StdEncoding.EncodeToString(binary), true, 1, ktyOct},
 		{"registered curve Go lacks", `{"keys":[{"kty":"EC","crv":"secp256k1","x":"AAAA","y":"AAAA"}]}`, false, 1, ktyUnsupported},
 		{"Ed448", `{"kty":"OKP","crv":"Ed448","x":"AAAA"}`, false, 1, ktyUnsupported},
-		{"unknown kty", `{"keys":[{"kty":"XYZ"},{"kty":"oct","k":"AAAA"}]}`, false, 2, ktyUnsupported},
+		{"unknown kty", `{"keys":[{"kty":"XYZ"},{"kty":"oct","k":"` + strings.Repeat("A", 43) + `"}]}`, false, 2, ktyUnsupported},
 		{"encryption key", `{"kty":"oct","k":"AAAA","use":"enc"}`, false, 1, ktyOct},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -45,6 +45,10 @@ type verificationKey struct {
 	key *any
 }
 
+// minHMACKey is PostgREST's minimum for a plain secret, in bytes; this
+// package asks it of oct JWKs too (unless WithUnsafeJSONSecretAsHMAC).
+const minHMACKey = 32
+
 // boxKey puts key behind the pointer verificationKey.key holds.
 func boxKey(key any) *any { return &key }
 
@@ -90,7 +94,7 @@ func parseJWTSecret(secret string, isBase64, jsonAsHMAC bool) ([]verificationKey
 	case !jsonAsHMAC && looksLikeJSON(raw):
 		return nil, fmt.Errorf("jwt-secret: %w: %v", ErrInvalidJWK, err)
 	}
-	if len(raw) < 32 {
+	if len(raw) < minHMACKey {
 		// PostgREST's start-up refusal; it counts bytes too.
 		return nil, fmt.Errorf("jwt-secret: %w (got %d)", ErrShortSecret, len(raw))
 	}
@@ -270,8 +274,14 @@ func parseJWK(m map[string]json.RawMessage, strict bool) (verificationKey, error
 		}
 		return verificationKey{}, jwkError(kty, m, err)
 	}
-	switch jwk.Key.(type) {
+	switch key := jwk.Key.(type) {
 	case []byte:
+		// A short HMAC key can be found by brute force; PostgREST holds plain
+		// secrets to 32 bytes but JWKs to nothing. RFC 7518 (3.2) asks for
+		// at least the hash size, so 32 bytes here too.
+		if strict && !k.useEnc && len(key) < minHMACKey {
+			return verificationKey{}, fmt.Errorf("oct key: %d bytes long; an HMAC key needs at least %d, as a plain secret does", len(key), minHMACKey)
+		}
 		k.kty = ktyOct
 	case *rsa.PublicKey:
 		k.kty = ktyRSA

@@ -116,6 +116,7 @@ type middlewareConfig struct {
 // pass. A secret whose first non-blank character is '{' or '[' must be a
 // valid JWK or a non-empty JWKS (else ErrInvalidJWK), where PostgREST would
 // quietly use such text as an HMAC secret; see WithUnsafeJSONSecretAsHMAC.
+// An oct JWK needs 32 bytes too, where PostgREST sets JWKs no minimum.
 // Valid keys this package cannot verify with (say Ed448, "use":"enc") are
 // kept and never match, as in PostgREST.
 func WithJWTSecret(secret string) MiddlewareOption {
@@ -133,7 +134,8 @@ func WithJWTSecretIsBase64(on bool) MiddlewareOption {
 // a member or with bad base64, a typo such as "KEYS" or "P256", any other
 // text starting with '{' or '['): the text itself silently becomes a plain
 // HMAC secret (if at least 32 bytes). It also accepts an empty JWKS
-// {"keys":[]}, which then refuses every token, as PostgREST does.
+// {"keys":[]}, which then refuses every token, and oct JWKs shorter than 32
+// bytes (even "k":"", an empty key), as PostgREST does.
 //
 // Unsafe: a JWKS is public (identity providers serve it to anyone), so when
 // one key of it is malformed, anyone who has seen the document can sign
