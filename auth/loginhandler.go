@@ -75,7 +75,9 @@ type loginHandler struct {
 //   - 405 PGRST101 "Cannot use the PUT method on RPC" for methods other than
 //     POST, GET, HEAD and OPTIONS; OPTIONS gives 200 with
 //     "Allow: OPTIONS,POST" (login() is VOLATILE);
-//   - 406 PGRST107 when the Accept header admits no JSON.
+//   - 406 PGRST107 when the Accept header admits no JSON;
+//   - 503 {"code":"53000",…} with "Retry-After: 1" when the Service's
+//     hashing queue is full (ErrHashQueueFull; see WithHashQueue).
 //
 // Bodies may be JSON (also an array of such objects, as PostgREST allows:
 // every element is logged in, the first element's token is returned) or
@@ -139,7 +141,13 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for i, c := range calls {
 		t, err := h.login(r, c)
 		if err != nil {
-			h.fail(w, FromDBError(err, false))
+			e := FromDBError(err, false)
+			if errors.Is(err, ErrHashQueueFull) {
+				// The queue drains in a few seconds at most (see
+				// WithHashQueue): a second is a fair first wait.
+				e.Header = http.Header{"Retry-After": {"1"}}
+			}
+			h.fail(w, e)
 			return
 		}
 		if i == 0 {
