@@ -33,7 +33,8 @@
 //   - NewLoginHandler serves POST /rpc/login as PostgREST serves the SQL
 //     login(): 200 {"token":"…"}, 403 with PostgREST's error body for wrong
 //     credentials, PostgREST's codes for malformed bodies, content types and
-//     methods.
+//     methods. Array bodies, which log in once per element, are refused
+//     unless WithBulkLogin allows them.
 //
 // Safe use:
 //
