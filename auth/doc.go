@@ -33,8 +33,9 @@
 //   - NewLoginHandler serves POST /rpc/login as PostgREST serves the SQL
 //     login(): 200 {"token":"…"}, 403 with PostgREST's error body for wrong
 //     credentials, PostgREST's codes for malformed bodies, content types and
-//     methods. Array bodies, which log in once per element, are refused
-//     unless WithBulkLogin allows them.
+//     methods. GET with the password in the URL, and array bodies that log
+//     in once per element, are refused unless WithLoginGET and
+//     WithBulkLogin allow them.
 //
 // Safe use:
 //

@@ -30,11 +30,14 @@ func WithLoginVerbosity(v Verbosity) LoginHandlerOption {
 	return func(h *loginHandler) { h.verbosity = v }
 }
 
-// WithLoginGET(false) refuses GET and HEAD with PostgREST's 405 for methods
-// it does not run functions with. PostgREST itself runs login() for GET
-// /rpc/login?email=…&pass=… (in a read-only transaction, which login()
-// does not mind); the credentials then end up in access logs and browser
-// histories, so turning this off is wise unless clients depend on it.
+// WithLoginGET(true) logs in on GET and HEAD /rpc/login?email=…&pass=…,
+// as PostgREST does (it runs login() in a read-only transaction, which
+// login() does not mind). It is off by default, because a password in a
+// URL does not stay secret: it ends up in the access logs of the server and
+// of every proxy on the way, in browser history and bookmarks, and in the
+// Referer header of the next page's requests. Off, GET and HEAD get 405
+// PGRST101 "Cannot use the GET method on RPC" with "Allow: OPTIONS,POST"
+// and a hint to send a POST body; enable it only for clients that cannot.
 func WithLoginGET(allow bool) LoginHandlerOption {
 	return func(h *loginHandler) { h.allowGET = allow }
 }
@@ -88,8 +91,9 @@ type loginHandler struct {
 //     empty body, extra or missing keys, a text/plain body), as PostgREST
 //     finds no matching function;
 //   - 405 PGRST101 "Cannot use the PUT method on RPC" for methods other than
-//     POST, GET, HEAD and OPTIONS; OPTIONS gives 200 with
-//     "Allow: OPTIONS,POST" (login() is VOLATILE);
+//     POST, OPTIONS and (with WithLoginGET) GET and HEAD, with an Allow
+//     header naming those; OPTIONS gives 200 with "Allow: OPTIONS,POST"
+//     (login() is VOLATILE);
 //   - 406 PGRST107 when the Accept header admits no JSON;
 //   - 503 {"code":"53000",…} with "Retry-After: 1" when the Service's
 //     hashing queue is full (ErrHashQueueFull; see WithHashQueue).
@@ -105,9 +109,10 @@ type loginHandler struct {
 // The handler does not authenticate the request; wrap it in the middleware
 // to reject stale bearer tokens sent along, as PostgREST does.
 //
-// Known differences from PostgREST, by design or not modelled: array
-// bodies are refused by default (see WithBulkLogin; with
-// WithBulkLogin(math.MaxInt) the handler answers as PostgREST does); text/csv
+// Known differences from PostgREST, by design or not modelled: GET and
+// array bodies are refused by default (see WithLoginGET and WithBulkLogin;
+// with WithLoginGET(true) and WithBulkLogin(math.MaxInt) the handler
+// answers as PostgREST does); text/csv
 // bodies are refused as "Content-Type not acceptable: text/csv" (PostgREST
 // parses them into rows); the PGRST202 hint always suggests login(email,
 // pass) (PostgREST drops it when its fuzzy match scores too low); GET treats
@@ -116,7 +121,7 @@ type loginHandler struct {
 // knows only JSON, the singular object type and wildcards; the Prefer
 // header is ignored.
 func NewLoginHandler(svc *Service, opts ...LoginHandlerOption) http.Handler {
-	h := &loginHandler{svc: svc, schema: "public", allowGET: true, maxBody: 64 << 10}
+	h := &loginHandler{svc: svc, schema: "public", maxBody: 64 << 10}
 	for _, o := range opts {
 		o(h)
 	}
@@ -138,7 +143,9 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		calls, apiErr = h.postArgs(w, r)
 	case http.MethodGet, http.MethodHead:
 		if !h.allowGET {
-			apiErr = invalidRPCMethod(r.Method)
+			apiErr = h.invalidMethod(r.Method)
+			hint := "Send the credentials in a POST body: in a URL they end up in logs and browser history"
+			apiErr.Hint = &hint
 			break
 		}
 		calls, apiErr = h.formArgs(r.URL.RawQuery, false)
@@ -149,7 +156,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	default:
-		apiErr = invalidRPCMethod(r.Method)
+		apiErr = h.invalidMethod(r.Method)
 	}
 	if apiErr != nil {
 		h.fail(w, apiErr)
@@ -464,9 +471,16 @@ func (h *loginHandler) noFunction(keys []string, jsonBody bool) *APIError {
 		Details: &details, Hint: &hint}
 }
 
-func invalidRPCMethod(method string) *APIError {
+// invalidMethod is PostgREST's 405 for a method it does not run functions
+// with, plus the Allow header RFC 9110 asks of a 405 (PostgREST sends
+// none), naming the methods this handler serves.
+func (h *loginHandler) invalidMethod(method string) *APIError {
+	allow := "OPTIONS,POST"
+	if h.allowGET {
+		allow = "OPTIONS,GET,HEAD,POST"
+	}
 	return &APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST101",
-		Message: "Cannot use the " + method + " method on RPC"}
+		Message: "Cannot use the " + method + " method on RPC", Header: http.Header{"Allow": {allow}}}
 }
 
 // mediaKind is the part of PostgREST's MediaType the handler tells apart.

@@ -69,3 +69,26 @@ func TestBulkLoginOption(t *testing.T) {
 	assert.Equal(t, 413, do("POST", "/rpc/login", `[1,2,3,4]`).Code)
 	assert.Zero(t, p.lookups.Load(), "no login may run for an array over the cap")
 }
+
+// TestLoginGETOffByDefault: credentials in a query string get PostgREST's
+// 405 with an Allow header and a hint, and no login runs; WithLoginGET(true)
+// restores PostgREST's GET.
+func TestLoginGETOffByDefault(t *testing.T) {
+	p, do := probeHandler(t, nil)
+	rec := do("GET", "/rpc/login?email=u%40example.com&pass=pw", "")
+	assert.Equal(t, 405, rec.Code)
+	assert.Equal(t, `{"code":"PGRST101","details":null,"hint":"Send the credentials in a POST body: in a URL they end up in logs and browser history","message":"Cannot use the GET method on RPC"}`, rec.Body.String())
+	assert.Equal(t, "OPTIONS,POST", rec.Header().Get("Allow"))
+	rec = do("HEAD", "/rpc/login?email=u%40example.com&pass=pw", "")
+	assert.Equal(t, 405, rec.Code)
+	assert.Equal(t, "OPTIONS,POST", rec.Header().Get("Allow"))
+	rec = do("PUT", "/rpc/login", "{}")
+	assert.Equal(t, 405, rec.Code)
+	assert.Equal(t, "OPTIONS,POST", rec.Header().Get("Allow"))
+	assert.Zero(t, p.lookups.Load())
+
+	p, do = probeHandler(t, nil, WithLoginGET(true))
+	assert.Equal(t, 200, do("GET", "/rpc/login?email=u%40example.com&pass=pw", "").Code)
+	assert.Equal(t, int64(1), p.lookups.Load())
+	assert.Equal(t, "OPTIONS,GET,HEAD,POST", do("DELETE", "/rpc/login", "").Header().Get("Allow"))
+}

@@ -104,8 +104,8 @@ func TestLoginHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// PostgREST's behaviour: array bodies on, as upstream.
-	h := NewLoginHandler(svc, WithBulkLogin(math.MaxInt))
+	// PostgREST's behaviour: GET and array bodies on, as upstream.
+	h := NewLoginHandler(svc, WithLoginGET(true), WithBulkLogin(math.MaxInt))
 	for _, tc := range handlerCases {
 		t.Run(tc.name, func(t *testing.T) {
 			target := tc.target
