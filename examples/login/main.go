@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(mux, timeouts)
 	printWelcome(stdout, "http://"+ln.Addr().String(), cfg)
 
 	served := make(chan error, 1)
@@ -107,6 +107,25 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	}
 	fmt.Fprintln(stdout, "stopped")
 	return nil
+}
+
+// serverTimeouts are the limits newServer puts on every connection; zero
+// means none.
+type serverTimeouts struct {
+	header  time.Duration // reading the request headers
+	request time.Duration // reading the whole request, headers and body
+	write   time.Duration // from the end of the headers to the end of the response
+	idle    time.Duration // waiting for the next request on a kept-alive connection
+}
+
+// timeouts are the server's limits (a variable so that tests can shorten
+// them).
+var timeouts = serverTimeouts{header: 10 * time.Second}
+
+// newServer returns the HTTP server for handler with the limits t.
+func newServer(handler http.Handler, t serverTimeouts) *http.Server {
+	return &http.Server{Handler: handler, ReadHeaderTimeout: t.header, ReadTimeout: t.request,
+		WriteTimeout: t.write, IdleTimeout: t.idle}
 }
 
 // me answers with who the request runs as: the role and the exact claims
