@@ -33,7 +33,9 @@
 //   - NewLoginHandler serves POST /rpc/login as PostgREST serves the SQL
 //     login(): 200 {"token":"…"}, 403 with PostgREST's error body for wrong
 //     credentials, PostgREST's codes for malformed bodies, content types and
-//     methods.
+//     methods. GET with the password in the URL, and array bodies that log
+//     in once per element, are refused unless WithLoginGET and
+//     WithBulkLogin allow them.
 //
 // Safe use:
 //
@@ -46,9 +48,11 @@
 //     reveal which emails exist.
 //   - bcrypt is expensive on purpose. Service runs at most
 //     WithHashConcurrency hashing operations at once (default the CPU
-//     count); the rest wait, and give up when their context ends, so a burst
-//     of logins cannot exhaust the machine. Put a rate limit in front of the
-//     login handler all the same.
+//     count); at most WithHashQueue more wait (default 1,000), giving up
+//     when their context ends, and the rest fail at once with
+//     ErrHashQueueFull (503 with Retry-After from the login handler), so a
+//     burst of logins cannot exhaust the machine. Put a rate limit in front
+//     of the login handler all the same.
 //   - Keep app.jwt_secret at 32 bytes or more (NewService refuses less with
 //     ErrShortSecret, as PostgREST does) and out of source code: ALTER
 //     DATABASE … SET "app.jwt_secret" TO '…', and PGStore.Secret to read it

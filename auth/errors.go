@@ -72,6 +72,16 @@ var (
 	// then. A setting that exists but is empty is no error here (login()
 	// signs with it); NewService refuses it as ErrShortSecret.
 	ErrNoSecret = sqlerr.New("auth", "42704", `unrecognized configuration parameter "app.jwt_secret"`)
+
+	// ErrHashQueueFull: every hashing slot is busy and WithHashQueue calls
+	// already wait for one, so this one is refused at once (the login
+	// handler answers 503 with Retry-After). The SQLSTATE is 53000
+	// (insufficient_resources), PostgreSQL's code for lacking the resources
+	// to take on work, rather than 53300 (too_many_connections): the
+	// resource is CPU time, not a connection, and a PGStore can meet a real
+	// 53300 from the server, which must not be mistaken for this. The
+	// message is the Go API's own; PostgreSQL has none for the case.
+	ErrHashQueueFull = sqlerr.New("auth", "53000", "too many requests waiting for password hashing")
 )
 
 // ErrShortSecret: a plain HMAC secret under 32 bytes, which NewService and

@@ -30,13 +30,30 @@ func WithLoginVerbosity(v Verbosity) LoginHandlerOption {
 	return func(h *loginHandler) { h.verbosity = v }
 }
 
-// WithLoginGET(false) refuses GET and HEAD with PostgREST's 405 for methods
-// it does not run functions with. PostgREST itself runs login() for GET
-// /rpc/login?email=…&pass=… (in a read-only transaction, which login()
-// does not mind); the credentials then end up in access logs and browser
-// histories, so turning this off is wise unless clients depend on it.
+// WithLoginGET(true) logs in on GET and HEAD /rpc/login?email=…&pass=…,
+// as PostgREST does (it runs login() in a read-only transaction, which
+// login() does not mind). It is off by default, because a password in a
+// URL does not stay secret: it ends up in the access logs of the server and
+// of every proxy on the way, in browser history and bookmarks, and in the
+// Referer header of the next page's requests. Off, GET and HEAD get 405
+// PGRST101 "Cannot use the GET method on RPC" with "Allow: OPTIONS,POST"
+// and a hint to send a POST body; enable it only for clients that cannot.
 func WithLoginGET(allow bool) LoginHandlerOption {
 	return func(h *loginHandler) { h.allowGET = allow }
+}
+
+// WithBulkLogin accepts a JSON array of up to maxElements login objects in
+// one request, as PostgREST accepts an array body for any function: every
+// element is logged in, one after the other, each taking its own hashing
+// slot (and its place in the Service's queue), and the first element's
+// token is returned. Bulk login is off by default (maxElements < 1): an
+// array body gets 400 PGRST102, as one 64 KiB request of about 1,400
+// objects would otherwise cost 1,400 bcrypt runs, seconds of CPU. A larger
+// array than allowed gets 413 PGRST102 before any password is hashed.
+// WithBulkLogin(math.MaxInt) restores PostgREST's unlimited behaviour
+// (still bounded by WithMaxLoginBody).
+func WithBulkLogin(maxElements int) LoginHandlerOption {
+	return func(h *loginHandler) { h.maxBulk = maxElements }
 }
 
 // WithMaxLoginBody bounds the request body (default 64 KiB); a larger body
@@ -52,6 +69,7 @@ type loginHandler struct {
 	verbosity Verbosity
 	allowGET  bool
 	maxBody   int64
+	maxBulk   int // the most objects an array body may hold; < 1: no arrays
 }
 
 // NewLoginHandler returns the handler for POST /rpc/login that answers as
@@ -73,13 +91,17 @@ type loginHandler struct {
 //     empty body, extra or missing keys, a text/plain body), as PostgREST
 //     finds no matching function;
 //   - 405 PGRST101 "Cannot use the PUT method on RPC" for methods other than
-//     POST, GET, HEAD and OPTIONS; OPTIONS gives 200 with
-//     "Allow: OPTIONS,POST" (login() is VOLATILE);
-//   - 406 PGRST107 when the Accept header admits no JSON.
+//     POST, OPTIONS and (with WithLoginGET) GET and HEAD, with an Allow
+//     header naming those; OPTIONS gives 200 with "Allow: OPTIONS,POST"
+//     (login() is VOLATILE);
+//   - 406 PGRST107 when the Accept header admits no JSON;
+//   - 503 {"code":"53000",…} with "Retry-After: 1" when the Service's
+//     hashing queue is full (ErrHashQueueFull; see WithHashQueue).
 //
-// Bodies may be JSON (also an array of such objects, as PostgREST allows:
-// every element is logged in, the first element's token is returned) or
-// application/x-www-form-urlencoded. JSON values become text as
+// Bodies may be JSON or application/x-www-form-urlencoded. An array of
+// JSON objects, which PostgREST takes as one call per element, is refused
+// unless WithBulkLogin allows it (400 PGRST102 "Bulk login is disabled…").
+// JSON values become text as
 // json_to_recordset makes them: strings unescaped, numbers and booleans as
 // written, objects and arrays as their JSON text, null as NULL (which never
 // logs in).
@@ -87,7 +109,10 @@ type loginHandler struct {
 // The handler does not authenticate the request; wrap it in the middleware
 // to reject stale bearer tokens sent along, as PostgREST does.
 //
-// Known differences from PostgREST, by design or not modelled: text/csv
+// Known differences from PostgREST, by design or not modelled: GET and
+// array bodies are refused by default (see WithLoginGET and WithBulkLogin;
+// with WithLoginGET(true) and WithBulkLogin(math.MaxInt) the handler
+// answers as PostgREST does); text/csv
 // bodies are refused as "Content-Type not acceptable: text/csv" (PostgREST
 // parses them into rows); the PGRST202 hint always suggests login(email,
 // pass) (PostgREST drops it when its fuzzy match scores too low); GET treats
@@ -96,7 +121,7 @@ type loginHandler struct {
 // knows only JSON, the singular object type and wildcards; the Prefer
 // header is ignored.
 func NewLoginHandler(svc *Service, opts ...LoginHandlerOption) http.Handler {
-	h := &loginHandler{svc: svc, schema: "public", allowGET: true, maxBody: 64 << 10}
+	h := &loginHandler{svc: svc, schema: "public", maxBody: 64 << 10}
 	for _, o := range opts {
 		o(h)
 	}
@@ -118,7 +143,9 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		calls, apiErr = h.postArgs(w, r)
 	case http.MethodGet, http.MethodHead:
 		if !h.allowGET {
-			apiErr = invalidRPCMethod(r.Method)
+			apiErr = h.invalidMethod(r.Method)
+			hint := "Send the credentials in a POST body: in a URL they end up in logs and browser history"
+			apiErr.Hint = &hint
 			break
 		}
 		calls, apiErr = h.formArgs(r.URL.RawQuery, false)
@@ -129,7 +156,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	default:
-		apiErr = invalidRPCMethod(r.Method)
+		apiErr = h.invalidMethod(r.Method)
 	}
 	if apiErr != nil {
 		h.fail(w, apiErr)
@@ -139,7 +166,13 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for i, c := range calls {
 		t, err := h.login(r, c)
 		if err != nil {
-			h.fail(w, FromDBError(err, false))
+			e := FromDBError(err, false)
+			if errors.Is(err, ErrHashQueueFull) {
+				// The queue drains in a few seconds at most (see
+				// WithHashQueue): a second is a fair first wait.
+				e.Header = http.Header{"Retry-After": {"1"}}
+			}
+			h.fail(w, e)
 			return
 		}
 		if i == 0 {
@@ -223,8 +256,17 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *APIError) {
 		_ = json.Unmarshal(body, &o)
 		objects = append(objects, o)
 	case '[':
+		if h.maxBulk < 1 {
+			return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102",
+				Message: "Bulk login is disabled: send a single JSON object, not an array (the server allows arrays with auth.WithBulkLogin)"}
+		}
 		var elems []json.RawMessage
 		_ = json.Unmarshal(body, &elems)
+		if len(elems) > h.maxBulk {
+			// Refused before any element is looked at, let alone hashed.
+			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
+				Message: "Bulk login is limited to " + strconv.Itoa(h.maxBulk) + " objects per request, got " + strconv.Itoa(len(elems))}
+		}
 		for _, e := range elems {
 			var o map[string]json.RawMessage
 			if bytes.TrimLeft(e, " \t\r\n")[0] != '{' || json.Unmarshal(e, &o) != nil {
@@ -429,9 +471,16 @@ func (h *loginHandler) noFunction(keys []string, jsonBody bool) *APIError {
 		Details: &details, Hint: &hint}
 }
 
-func invalidRPCMethod(method string) *APIError {
+// invalidMethod is PostgREST's 405 for a method it does not run functions
+// with, plus the Allow header RFC 9110 asks of a 405 (PostgREST sends
+// none), naming the methods this handler serves.
+func (h *loginHandler) invalidMethod(method string) *APIError {
+	allow := "OPTIONS,POST"
+	if h.allowGET {
+		allow = "OPTIONS,GET,HEAD,POST"
+	}
 	return &APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST101",
-		Message: "Cannot use the " + method + " method on RPC"}
+		Message: "Cannot use the " + method + " method on RPC", Header: http.Header{"Allow": {allow}}}
 }
 
 // mediaKind is the part of PostgREST's MediaType the handler tells apart.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -103,7 +104,8 @@ func TestLoginHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := NewLoginHandler(svc)
+	// PostgREST's behaviour: GET and array bodies on, as upstream.
+	h := NewLoginHandler(svc, WithLoginGET(true), WithBulkLogin(math.MaxInt))
 	for _, tc := range handlerCases {
 		t.Run(tc.name, func(t *testing.T) {
 			target := tc.target

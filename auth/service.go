@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/pgjwt-go/pgjwt/crypt"
@@ -19,8 +20,10 @@ import (
 //
 // bcrypt work is bounded: at most WithHashConcurrency hashing operations
 // (verifications in Go, and sign-ups or password changes whose hashing may
-// run in the database) proceed at once; the others wait, and give up when
-// their context ends. A Service is safe for concurrent use.
+// run in the database) proceed at once; at most WithHashQueue more wait
+// for a slot (default 1,000), each giving up, and leaving the queue, when
+// its context ends; beyond that, calls fail at once with ErrHashQueueFull
+// instead of piling up. A Service is safe for concurrent use.
 type Service struct {
 	store    Store
 	secret   *string // in the database's bytes, as hmac() sees it; a pointer: see redact.go
@@ -31,6 +34,8 @@ type Service struct {
 	claims   pgjson.Object
 	alg      string
 	slots    chan struct{}
+	waiting  atomic.Int64 // calls waiting for a slot
+	maxWait  int64
 	dummy    string
 }
 
@@ -43,6 +48,7 @@ type serviceConfig struct {
 	claims     pgjson.Object
 	alg        string
 	concurrent int
+	queue      int
 	dummyCost  int
 }
 
@@ -71,6 +77,22 @@ func WithAlgorithm(alg string) ServiceOption { return func(c *serviceConfig) { c
 // runtime.NumCPU()).
 func WithHashConcurrency(n int) ServiceOption { return func(c *serviceConfig) { c.concurrent = n } }
 
+// WithHashQueue bounds how many calls may wait for a hashing slot while
+// all WithHashConcurrency slots are busy (default 1,000; 0 means none
+// waits). Further calls fail at once with ErrHashQueueFull, which the login
+// handler answers with 503 and Retry-After: an unbounded queue lets a flood
+// of logins hold a goroutine, a request body and a connection each for as
+// long as the hashing takes to get to them.
+//
+// The numbers, for sizing: a cost-6 bcrypt (gen_salt('bf')'s) takes about
+// 3.5 ms of one CPU, so the default queue drains in about 3.5 s / NumCPU,
+// the longest a queued login waits; it holds at most 1,000 request bodies
+// (64 KiB each at most, WithMaxLoginBody's default, so 64 MiB) and as many
+// goroutines. Each bcrypt cost step doubles the wait. A waiting call also
+// gives up when its context ends (the client went away), freeing its place.
+// math.MaxInt makes the queue unbounded, as it was before this option.
+func WithHashQueue(n int) ServiceOption { return func(c *serviceConfig) { c.queue = n } }
+
 // WithDummyHashCost sets the bcrypt cost of the hash an unknown email is
 // checked against (default 6, gen_salt('bf')'s), so that it costs what a
 // wrong password costs. Match the cost of the stored hashes.
@@ -81,7 +103,8 @@ func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) {
 // (see PGStore.Secret). Like PostgREST, it refuses secrets shorter than 32
 // bytes (ErrShortSecret).
 func NewService(store Store, secret string, opts ...ServiceOption) (*Service, error) {
-	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), dummyCost: 6}
+	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), queue: 1000,
+		dummyCost: 6}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -96,10 +119,12 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 		return nil, fmt.Errorf("auth: NewService: token lifetime %v: want a positive whole number of seconds that fits an integer", cfg.lifetime)
 	case cfg.concurrent < 1:
 		return nil, fmt.Errorf("auth: NewService: hash concurrency %d: want at least 1", cfg.concurrent)
+	case cfg.queue < 0:
+		return nil, fmt.Errorf("auth: NewService: hash queue %d: want 0 or more", cfg.queue)
 	}
 	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
 		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
-		slots: make(chan struct{}, cfg.concurrent)}
+		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue)}
 	if e, ok := store.(storeEncoding); ok {
 		s.codec = e.textCodec()
 	}
@@ -254,10 +279,25 @@ func (s *Service) dummyVerify(ctx context.Context) error {
 	return err
 }
 
+// acquire takes a hashing slot, waiting in the bounded queue when none is
+// free. Unknown emails and wrong passwords pass through it alike, so it
+// does not change what a failed login costs.
 func (s *Service) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	// A released slot goes straight to a waiting sender (the runtime hands
+	// it over), so this fast path does not jump the queue.
+	if s.waiting.Add(1) > s.maxWait {
+		s.waiting.Add(-1)
+		return ErrHashQueueFull
+	}
+	defer s.waiting.Add(-1)
 	select {
 	case s.slots <- struct{}{}:
 		return nil

@@ -25,6 +25,13 @@
 //
 // Endpoints: POST /rpc/login {"email":…,"pass":…} → {"token":…};
 // GET /me → {"role":…,"claims":{…}}; GET /healthz → ok.
+//
+// The server bounds every connection, so that a client sending its request
+// one byte at a time cannot hold a connection (and a goroutine and a
+// buffer) for as long as it likes: the headers must arrive within 5 s, the
+// whole request within 20 s, and the response is written within 25 s of
+// the headers, so every exchange is over within 30 s; idle kept-alive
+// connections close after 60 s. Keep such limits when you copy this server.
 package main
 
 import (
@@ -81,7 +88,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	mux := http.NewServeMux()
 	// The login handler sits behind the middleware too: PostgREST refuses a
 	// login that carries an expired or forged token.
-	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc, auth.WithLoginGET(false))))
+	// GET (credentials in the URL) and array bodies (a login per element)
+	// are refused by default.
+	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc)))
 	mux.Handle("GET /me", authenticate(http.HandlerFunc(me)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 
@@ -89,7 +98,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(mux, timeouts)
 	printWelcome(stdout, "http://"+ln.Addr().String(), cfg)
 
 	served := make(chan error, 1)
@@ -107,6 +116,29 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	}
 	fmt.Fprintln(stdout, "stopped")
 	return nil
+}
+
+// serverTimeouts are the limits newServer puts on every connection; zero
+// means none.
+type serverTimeouts struct {
+	header  time.Duration // reading the request headers
+	request time.Duration // reading the whole request, headers and body
+	write   time.Duration // from the end of the headers to the end of the response
+	idle    time.Duration // waiting for the next request on a kept-alive connection
+}
+
+// timeouts are the server's limits (a variable so that tests can scale
+// them down). A client has 5 s for its headers and 20 s for the whole
+// request, and the response must be written within 25 s of the headers: an
+// exchange ends within 30 s, however slowly the client sends or reads. A
+// kept-alive connection closes after 60 s without a request.
+var timeouts = serverTimeouts{header: 5 * time.Second, request: 20 * time.Second, write: 25 * time.Second,
+	idle: 60 * time.Second}
+
+// newServer returns the HTTP server for handler with the limits t.
+func newServer(handler http.Handler, t serverTimeouts) *http.Server {
+	return &http.Server{Handler: handler, ReadHeaderTimeout: t.header, ReadTimeout: t.request,
+		WriteTimeout: t.write, IdleTimeout: t.idle}
 }
 
 // me answers with who the request runs as: the role and the exact claims
