@@ -152,7 +152,6 @@ func TestNothingPrintsSecrets(t *testing.T) {
 			pg    *PGStore
 			keys  []verificationKey
 		}{svc, multi, login, st, pg, multi.keys}},
-		{"caller's struct with the Service", struct{ s Service }{s: *svc}},
 		{"caller's exported fields", struct {
 			Svc  *Service
 			User User
