@@ -82,6 +82,15 @@ var (
 	// 53300 from the server, which must not be mistaken for this. The
 	// message is the Go API's own; PostgreSQL has none for the case.
 	ErrHashQueueFull = sqlerr.New("auth", "53000", "too many requests waiting for password hashing")
+
+	// ErrPasswordTooLong: a password longer than WithMaxPasswordLength
+	// bytes (default DefaultMaxPasswordLength), refused before any hashing.
+	// The SQL takes any length, but the work of md5-crypt and sha-crypt
+	// grows with it (one sha512crypt of a 64 KiB password takes about 20 s),
+	// so one request could hold a hashing slot for seconds. The SQLSTATE is
+	// PostgreSQL's for a value over a declared length
+	// (string_data_right_truncation); the message is the Go API's own.
+	ErrPasswordTooLong = sqlerr.New("auth", "22001", "password is too long")
 )
 
 // ErrShortSecret: a plain HMAC secret under 32 bytes, which NewService and
@@ -90,7 +99,8 @@ var (
 // UTF8 client), the middleware those of jwt-secret after any base64
 // decoding, as PostgREST does, whose own message ("The JWT secret must be at
 // least 32 characters long.") says characters. Sixteen two-byte characters
-// are enough. JWKs have no minimum.
+// are enough. An oct JWK needs 32 bytes too (ErrInvalidJWK otherwise), where
+// PostgREST sets JWKs no minimum.
 var ErrShortSecret = errors.New("the JWT secret must be at least 32 bytes long")
 
 // ErrInvalidJWK: a jwt-secret that looks like JSON (its first non-blank

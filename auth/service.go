@@ -36,6 +36,7 @@ type Service struct {
 	slots    chan struct{}
 	waiting  atomic.Int64 // calls waiting for a slot
 	maxWait  int64
+	maxPass  int
 	dummy    string
 }
 
@@ -49,6 +50,7 @@ type serviceConfig struct {
 	alg        string
 	concurrent int
 	queue      int
+	maxPass    int
 	dummyCost  int
 }
 
@@ -77,6 +79,25 @@ func WithAlgorithm(alg string) ServiceOption { return func(c *serviceConfig) { c
 // runtime.NumCPU()).
 func WithHashConcurrency(n int) ServiceOption { return func(c *serviceConfig) { c.concurrent = n } }
 
+// DefaultMaxPasswordLength is the longest password a Service takes by
+// default, in bytes (UTF-8 as given): far beyond any passphrase, and short
+// enough that the slowest hash a database may hold for it (sha512crypt at
+// 5,000 rounds) stays in the tens of milliseconds.
+const DefaultMaxPasswordLength = 1024
+
+// WithMaxPasswordLength sets the longest password SignUp, SetPassword,
+// ChangePassword, UserRole and Login take, in bytes (default
+// DefaultMaxPasswordLength); longer ones fail with ErrPasswordTooLong before
+// any lookup or hashing. 0 restores the SQL's behaviour, any length.
+//
+// Why a limit: the SQL accepts passwords of any length, and the work of
+// md5-crypt, DES-based and sha-crypt hashes grows with it (bcrypt reads
+// only 72 bytes), so a login naming a user whose stored hash is
+// sha512crypt, with a 64 KiB password, would hold a hashing slot for about
+// 20 s. A user whose password is longer than the limit (set in SQL) cannot
+// log in through the Service until the limit is raised.
+func WithMaxPasswordLength(n int) ServiceOption { return func(c *serviceConfig) { c.maxPass = n } }
+
 // WithHashQueue bounds how many calls may wait for a hashing slot while
 // all WithHashConcurrency slots are busy (default 1,000; 0 means none
 // waits). Further calls fail at once with ErrHashQueueFull, which the login
@@ -104,7 +125,7 @@ func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) {
 // bytes (ErrShortSecret).
 func NewService(store Store, secret string, opts ...ServiceOption) (*Service, error) {
 	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), queue: 1000,
-		dummyCost: 6}
+		maxPass: DefaultMaxPasswordLength, dummyCost: 6}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -121,10 +142,12 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 		return nil, fmt.Errorf("auth: NewService: hash concurrency %d: want at least 1", cfg.concurrent)
 	case cfg.queue < 0:
 		return nil, fmt.Errorf("auth: NewService: hash queue %d: want 0 or more", cfg.queue)
+	case cfg.maxPass < 0:
+		return nil, fmt.Errorf("auth: NewService: max password length %d: want 0 (no limit) or more", cfg.maxPass)
 	}
 	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
 		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
-		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue)}
+		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass}
 	if e, ok := store.(storeEncoding); ok {
 		s.codec = e.textCodec()
 	}
@@ -159,6 +182,9 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 // SignUp creates a user with a password and a database role; the store
 // hashes the password as the table's trigger does.
 func (s *Service) SignUp(ctx context.Context, email, pass, role string) error {
+	if err := s.checkPasswordLength(pass); err != nil {
+		return err
+	}
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
@@ -169,6 +195,10 @@ func (s *Service) SignUp(ctx context.Context, email, pass, role string) error {
 // ChangePassword sets a new password after checking the old one (failing
 // with ErrInvalidPassword as Login does).
 func (s *Service) ChangePassword(ctx context.Context, email, oldPass, newPass string) error {
+	// Before the old password's hashing, which would be wasted.
+	if err := s.checkPasswordLength(newPass); err != nil {
+		return err
+	}
 	if _, err := s.UserRole(ctx, email, oldPass); err != nil {
 		return err
 	}
@@ -178,6 +208,9 @@ func (s *Service) ChangePassword(ctx context.Context, email, oldPass, newPass st
 // SetPassword sets a user's password without the old one: for
 // administrators and password-reset flows that proved the user otherwise.
 func (s *Service) SetPassword(ctx context.Context, email, pass string) error {
+	if err := s.checkPasswordLength(pass); err != nil {
+		return err
+	}
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
@@ -203,6 +236,10 @@ func (s *Service) UserRole(ctx context.Context, email, pass string) (string, err
 	}
 	dbPass, err := s.codec.toServer(pass)
 	if err != nil {
+		return "", err
+	}
+	// Whether or not the user exists: the answer tells nothing about it.
+	if err := s.checkPasswordLength(pass); err != nil {
 		return "", err
 	}
 	u, err := s.store.LookupUser(ctx, email)
@@ -248,6 +285,14 @@ func (s *Service) Login(ctx context.Context, email, pass string) (string, error)
 	}
 	// sign() sees the payload as UTF-8, whatever the encodings.
 	return s.token(s.codec.toUTF8(role), s.codec.toUTF8(email), epoch)
+}
+
+// checkPasswordLength enforces WithMaxPasswordLength.
+func (s *Service) checkPasswordLength(pass string) error {
+	if s.maxPass > 0 && len(pass) > s.maxPass {
+		return ErrPasswordTooLong.WithDetail(fmt.Sprintf("The password has %d bytes; at most %d are allowed.", len(pass), s.maxPass))
+	}
+	return nil
 }
 
 // token signs the login payload for the instant epoch.
