@@ -144,11 +144,10 @@ func (v Version) Verify(password, hash string) (bool, error) {
 // crypt is px_crypt's dispatch: the first prefix in this order that the
 // setting starts with (byte-exact, case-sensitive) picks the algorithm.
 func (v Version) crypt(password, setting string) ([]byte, error) {
+	if signBug, ok := bcryptVariant(setting); ok { // "$2a$", "$2x$"
+		return bcryptCrypt(password, setting, signBug)
+	}
 	switch {
-	case strings.HasPrefix(setting, "$2a$"):
-		return bcryptCrypt(password, setting, false)
-	case strings.HasPrefix(setting, "$2x$"):
-		return bcryptCrypt(password, setting, true)
 	case strings.HasPrefix(setting, "$2$"):
 		// pgcrypto lists "$2$" with no handler: it always yields NULL.
 		return nil, ErrReturnedNull
