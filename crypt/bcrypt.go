@@ -74,15 +74,24 @@ type bcryptJob struct {
 // bcryptPrepare checks a "$2a$"/"$2x$" setting as bcryptCrypt describes
 // and returns the computation it asks for, or ErrInvalidSalt.
 func bcryptPrepare(password, setting string, signBug bool) (bcryptJob, error) {
-	cost, ok := bcryptCost(setting)
+	cost, salt, ok := bcryptParse(setting)
 	if !ok {
 		return bcryptJob{}, ErrInvalidSalt
 	}
-	var salt [bcryptSaltBytes]byte
-	if !bcryptDecodeSalt(&salt, setting[7:bcryptSettingLen]) {
-		return bcryptJob{}, ErrInvalidSalt
+	return bcryptJob{key: bcryptKey(password, signBug), salt: salt, cost: cost}, nil
+}
+
+// bcryptParse returns the cost and the salt words of a valid setting.
+func bcryptParse(setting string) (cost int, salt [4]uint32, ok bool) {
+	cost, ok = bcryptCost(setting)
+	if !ok {
+		return 0, salt, false
 	}
-	return bcryptJob{key: bcryptKey(password, signBug), salt: saltWords(&salt), cost: cost}, nil
+	var raw [bcryptSaltBytes]byte
+	if !bcryptDecodeSalt(&raw, setting[7:bcryptSettingLen]) {
+		return 0, salt, false
+	}
+	return cost, saltWords(&raw), true
 }
 
 // bcryptCost returns the cost of a setting long enough for bcrypt, if its
