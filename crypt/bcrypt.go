@@ -1,5 +1,7 @@
 package crypt
 
+import "strings"
+
 //go:generate go run gen_blowfish_pi.go
 
 // bcrypt as pgcrypto implements it: an old crypt_blowfish that knows only
@@ -40,24 +42,74 @@ var bcryptMagic = [6]uint32{0x4f727068, 0x65616e42, 0x65686f6c, 0x64657253, 0x63
 // two-digit cost 04..31, '$' and 22 salt characters from bcryptAlphabet;
 // anything after them is ignored.
 func bcryptCrypt(password, setting string, signBug bool) ([]byte, error) {
+	job, err := bcryptPrepare(password, setting, signBug)
+	if err != nil {
+		return nil, err
+	}
+	sum := bcryptHash(job.key, job.salt, job.cost)
+	return bcryptResult(setting, &sum), nil
+}
+
+// bcryptVariant reports whether crypt() hashes setting with bcrypt (the
+// prefixes its dispatch tests first), and whether as the bug-compatible
+// "$2x$".
+func bcryptVariant(setting string) (signBug, ok bool) {
+	switch {
+	case strings.HasPrefix(setting, "$2a$"):
+		return false, true
+	case strings.HasPrefix(setting, "$2x$"):
+		return true, true
+	}
+	return false, false
+}
+
+// bcryptJob is one bcrypt computation, as bcryptHash and bcryptHash2 take
+// it.
+type bcryptJob struct {
+	key  [bcryptKeyWords]uint32
+	salt [4]uint32
+	cost int
+}
+
+// bcryptPrepare checks a "$2a$"/"$2x$" setting as bcryptCrypt describes
+// and returns the computation it asks for, or ErrInvalidSalt.
+func bcryptPrepare(password, setting string, signBug bool) (bcryptJob, error) {
+	cost, salt, ok := bcryptParse(setting)
+	if !ok {
+		return bcryptJob{}, ErrInvalidSalt
+	}
+	return bcryptJob{key: bcryptKey(password, signBug), salt: salt, cost: cost}, nil
+}
+
+// bcryptParse returns the cost and the salt words of a valid setting.
+func bcryptParse(setting string) (cost int, salt [4]uint32, ok bool) {
+	cost, ok = bcryptCost(setting)
+	if !ok {
+		return 0, salt, false
+	}
+	var raw [bcryptSaltBytes]byte
+	if !bcryptDecodeSalt(&raw, setting[7:bcryptSettingLen]) {
+		return 0, salt, false
+	}
+	return cost, saltWords(&raw), true
+}
+
+// bcryptCost returns the cost of a setting long enough for bcrypt, if its
+// cost field is valid; the salt characters are not checked.
+func bcryptCost(setting string) (int, bool) {
 	if len(setting) < bcryptSettingLen {
-		return nil, ErrInvalidSalt
+		return 0, false
 	}
 	d4, d5 := setting[4], setting[5]
 	if d4 < '0' || d4 > '3' || d5 < '0' || d5 > '9' || (d4 == '3' && d5 > '1') || setting[6] != '$' {
-		return nil, ErrInvalidSalt
+		return 0, false
 	}
 	cost := int(d4-'0')*10 + int(d5-'0')
-	if cost < bcryptMinCost {
-		return nil, ErrInvalidSalt
-	}
-	var salt [bcryptSaltBytes]byte
-	if !bcryptDecodeSalt(&salt, setting[7:bcryptSettingLen]) {
-		return nil, ErrInvalidSalt
-	}
+	return cost, cost >= bcryptMinCost
+}
 
-	sum := bcryptHash(bcryptKey(password, signBug), saltWords(&salt), cost)
-
+// bcryptResult is crypt()'s output for a valid setting and the hash sum.
+func bcryptResult(setting string, sum *[6]uint32) []byte {
 	out := make([]byte, 0, bcryptHashLen)
 	out = append(out, setting[:bcryptSettingLen-1]...)
 	// The 22nd salt character carries only two bits; pgcrypto rewrites it
@@ -67,7 +119,7 @@ func bcryptCrypt(password, setting string, signBug bool) ([]byte, error) {
 	for i, w := range sum {
 		raw[4*i], raw[4*i+1], raw[4*i+2], raw[4*i+3] = byte(w>>24), byte(w>>16), byte(w>>8), byte(w)
 	}
-	return bcryptEncode(out, raw[:23]), nil
+	return bcryptEncode(out, raw[:23])
 }
 
 // bcryptDecodeSalt decodes 22 characters into 16 bytes, most significant

@@ -98,6 +98,11 @@ func GenSaltRounds(typ string, rounds int) (string, error) {
 // `hash = crypt(password, hash)` would. See Version.Verify.
 func Verify(password, hash string) (bool, error) { return latest.Verify(password, hash) }
 
+// VerifyBatch is Verify for every check, as PostgreSQL 18 would check it,
+// with two bcrypt checks of the same cost computed together. See
+// Version.VerifyBatch.
+func VerifyBatch(checks []Check) { latest.VerifyBatch(checks) }
+
 // Crypt returns what `SELECT crypt(password, setting)` returns on this
 // PostgreSQL major: the algorithm is chosen by the setting's prefix ("$2a$",
 // "$2x$" bcrypt; "$1$" md5-crypt; "$5$"/"$6$" sha-crypt in 18; "_"
@@ -125,30 +130,43 @@ func (v Version) Crypt(password, setting string) (string, error) {
 // have hashed one. Like PostgreSQL, Verify treats "$2b$"/"$2y$" hashes as
 // traditional DES settings, so they never match.
 func (v Version) Verify(password, hash string) (bool, error) {
-	if strings.IndexByte(hash, 0) >= 0 {
-		return false, ErrNUL
-	}
-	hasNUL := strings.IndexByte(password, 0) >= 0
-	if hasNUL {
-		// Still hash (an empty password) so that an unusable hash is
-		// reported and the time taken does not tell the two cases apart.
-		password = ""
+	password, never, err := verifyArgs(password, hash)
+	if err != nil {
+		return false, err
 	}
 	out, err := v.crypt(password, hash)
 	if err != nil {
 		return false, err
 	}
-	return subtle.ConstantTimeCompare(out, []byte(hash)) == 1 && !hasNUL, nil
+	return verdict(out, hash, never), nil
+}
+
+// verifyArgs is Verify's check of its arguments: a hash with NUL is
+// ErrNUL; a password with NUL is replaced by "" and can never match.
+func verifyArgs(password, hash string) (pw string, never bool, err error) {
+	if strings.IndexByte(hash, 0) >= 0 {
+		return "", false, ErrNUL
+	}
+	if strings.IndexByte(password, 0) >= 0 {
+		// Still hash (an empty password) so that an unusable hash is
+		// reported and the time taken does not tell the two cases apart.
+		return "", true, nil
+	}
+	return password, false, nil
+}
+
+// verdict compares crypt()'s output with the stored hash in constant time.
+func verdict(out []byte, hash string, never bool) bool {
+	return subtle.ConstantTimeCompare(out, []byte(hash)) == 1 && !never
 }
 
 // crypt is px_crypt's dispatch: the first prefix in this order that the
 // setting starts with (byte-exact, case-sensitive) picks the algorithm.
 func (v Version) crypt(password, setting string) ([]byte, error) {
+	if signBug, ok := bcryptVariant(setting); ok { // "$2a$", "$2x$"
+		return bcryptCrypt(password, setting, signBug)
+	}
 	switch {
-	case strings.HasPrefix(setting, "$2a$"):
-		return bcryptCrypt(password, setting, false)
-	case strings.HasPrefix(setting, "$2x$"):
-		return bcryptCrypt(password, setting, true)
 	case strings.HasPrefix(setting, "$2$"):
 		// pgcrypto lists "$2$" with no handler: it always yields NULL.
 		return nil, ErrReturnedNull

@@ -84,3 +84,24 @@ func ExampleForVersion() {
 	// 15 $55y.x3hDhH9I
 	// 18 $5$abc$MhVm6lOm5NxccMg.jT6tB06vflslWYXNfwgh/APZHyB
 }
+
+func ExampleVerifyBatch() {
+	// Two logins waiting at once: a right password and a wrong one, both
+	// bcrypt of cost 6, are computed together in about the time of one.
+	// A hash pgcrypto cannot use fails alone, with Verify's error.
+	checks := []crypt.Check{
+		{Password: "foox", Hash: "$2a$06$RQiOJ.3ELirrXwxIZY8q0OR3CVJrAfda1z26CCHPnB6mmVZD8p0/C"},
+		{Password: "wrong", Hash: "$2a$06$RQiOJ.3ELirrXwxIZY8q0OdjttBr27xfQ8SaBCuiIfqkSuQ8dtypC"},
+		{Password: "foox", Hash: "$2a$06$short"},
+	}
+	fmt.Println(crypt.Pairable(checks[0].Hash, checks[1].Hash))
+	crypt.VerifyBatch(checks)
+	for _, c := range checks {
+		fmt.Println(c.OK, c.Err)
+	}
+	// Output:
+	// true
+	// true <nil>
+	// false <nil>
+	// false crypt: invalid salt
+}
