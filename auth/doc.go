@@ -41,8 +41,8 @@
 //
 //   - Every failure carries a SQLSTATE and PostgreSQL's message (errors.Is
 //     with ErrDuplicateEmail, ErrUnknownRole, ErrCheckViolation,
-//     ErrInvalidPassword, …; pgtest.ErrorOf-style code and message through
-//     SQLState()). Wrong passwords and unknown emails give the same
+//     ErrInvalidPassword, …; the code through SQLState(), the message
+//     through Error()). Wrong passwords and unknown emails give the same
 //     ErrInvalidPassword after the same bcrypt work (an unknown email is
 //     checked against a dummy hash of the same cost), so responses do not
 //     reveal which emails exist.
@@ -61,11 +61,12 @@
 //   - Text is checked and converted as PostgreSQL would: NUL bytes and
 //     invalid UTF-8 fail with 22021; in a LATIN1 database passwords and the
 //     secret are hashed in LATIN1 bytes, as crypt() and hmac() there see them.
-//   - Behaviour kept bug-compatible with the SQL, on purpose: the password
-//     length check applies to the hash (so any password length is accepted,
-//     and bcrypt reads only its first 72 bytes); a role longer than 63 bytes
-//     is cut to 63 (it is of type name); setting a password to the stored
-//     hash keeps the old password.
+//   - Behaviour kept bug-compatible with the SQL, on purpose: the table's
+//     password length check applies to the hash (bcrypt reads only the
+//     first 72 bytes of a password; the Service's own limit is
+//     WithMaxPasswordLength); a role longer than 63 bytes is cut to 63 (it
+//     is of type name); setting a password to the stored hash keeps the old
+//     password.
 //
 // # Request authentication
 //
@@ -141,6 +142,44 @@
 // before nbf (minus it). Expired tokens leave the cache; a full cache
 // evicts by SIEVE. The configuration is fixed for an Authenticator's life:
 // to change keys build a new one, whose cache starts empty.
+//
+// # Security: safe defaults, and the options that restore upstream
+//
+// Where PostgREST, pgjwt or the seed's SQL behave unsafely, this package's
+// default is safe, and an option with a plain name restores the exact
+// upstream behaviour for those who must reproduce it:
+//
+//   - A jwt-secret that looks like JSON must be a valid JWK or a non-empty
+//     JWKS, and oct JWKs need 32 bytes (ErrInvalidJWK).
+//     WithUnsafeJSONSecretAsHMAC(true) restores PostgREST's reading, where
+//     a JWKS with one malformed key becomes an HMAC secret: the document is
+//     public, so anyone could sign tokens for any role.
+//   - POST /rpc/login takes one JSON object. WithBulkLogin(n) allows arrays
+//     of up to n (PostgREST's bulk RPC: one 64 KiB array is some 1,400
+//     bcrypt runs); GET with the password in the query string needs
+//     WithLoginGET(true) (URLs end up in access logs, proxies and browser
+//     history).
+//   - At most 1,000 calls wait for a hashing slot (WithHashQueue); beyond,
+//     ErrHashQueueFull, answered 503 with Retry-After, where unbounded
+//     waiting would hold a goroutine, a body and a connection each.
+//   - Passwords longer than 1,024 bytes are refused before any hashing
+//     (ErrPasswordTooLong); WithMaxPasswordLength(0) restores the SQL's any
+//     length, with which one request naming a sha512crypt user can hold a
+//     slot for seconds.
+//
+// Safe without an option to undo it, since upstream has no such behaviour
+// to reproduce: the installers (InstallSchema, jwt.CompatSQL) take every
+// name verbatim as one quoted name and give function bodies a delimiter no
+// name holds, and refuse names PostgreSQL would truncate (ErrInvalidName,
+// ErrNameTooLong); NewPGStore refuses a database without the users table,
+// its columns or its triggers (ErrSchemaNotInstalled); errors of both
+// stores never carry the password or its hash (PostgreSQL's "Failing row
+// contains …" detail, error context and internal query are dropped);
+// emails of new users have at most MaxEmailLength characters in both
+// stores (ErrEmailTooLong), safely under what the primary-key index holds;
+// an Identity is read-only; and Service, Authenticator, the login handler,
+// MemStore, PGStore and User print through fmt and log/slog with secrets,
+// keys and hashes redacted.
 //
 // # Handing the request to the database
 //
