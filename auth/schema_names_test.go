@@ -87,45 +87,16 @@ UNION ALL SELECT 'member', r.rolname::text, m.rolname::text FROM pg_catalog.pg_a
    JOIN pg_catalog.pg_roles AS r ON r.oid = am.roleid JOIN pg_catalog.pg_roles AS m ON m.oid = am.member
   WHERE r.rolname = ANY($1) OR m.rolname = ANY($1)`
 
-// objects returns objectsQuery's rows as "kind "schema" "name"" keys. pool
-// must have a UTF8 client encoding.
+// objects snapshots objectsQuery's rows (see pgtest.Objects).
 func objects(t *testing.T, pool *pgxpool.Pool, roles []string) map[string]bool {
-	t.Helper()
-	rows, err := pool.Query(context.Background(), objectsQuery, roles)
-	require.NoError(t, err)
-	set := map[string]bool{}
-	for rows.Next() {
-		var kind, a, b string
-		require.NoError(t, rows.Scan(&kind, &a, &b))
-		set[fmt.Sprintf("%s %q %q", kind, a, b)] = true
-	}
-	require.NoError(t, rows.Err())
-	return set
-}
-
-// changes lists the keys only in after (added) and only in before
-// (removed), sorted.
-func changes(before, after map[string]bool) (added, removed []string) {
-	for k := range after {
-		if !before[k] {
-			added = append(added, k)
-		}
-	}
-	for k := range before {
-		if !after[k] {
-			removed = append(removed, k)
-		}
-	}
-	sort.Strings(added)
-	sort.Strings(removed)
-	return added, removed
+	return pgtest.Objects(t, pool, objectsQuery, roles)
 }
 
 // installedObjects is what InstallSchema adds when pgjwt is absent and the
 // exposed schema exists.
 func installedObjects(private, exposed, sign, anon, authn string) []string {
 	var want []string
-	add := func(kind, a, b string) { want = append(want, fmt.Sprintf("%s %q %q", kind, a, b)) }
+	add := func(kind, a, b string) { want = append(want, pgtest.ObjectKey(kind, a, b)) }
 	add("schema", private, "")
 	if sign != private {
 		add("schema", sign, "")
@@ -199,7 +170,7 @@ func TestInstallSchemaHostileNames(t *testing.T) {
 					require.NoError(t, err, "%d %q", i, base)
 					require.Equal(t, Installation{PgcryptoSchema: crypto, SignSchema: sign, CompatSign: true}, inst)
 
-					added, removed := changes(before, objects(t, db.Pool, roles))
+					added, removed := pgtest.Changes(before, objects(t, db.Pool, roles))
 					require.Empty(t, removed, "%d %q", i, base)
 					require.Equal(t, installedObjects(private, exposed, sign, anon, authn), added, "%d %q", i, base)
 					checkLogin(t, db.Pool, private, exposed, anon, authn)
@@ -293,7 +264,7 @@ func TestInstallSchemaRefusesNamesLive(t *testing.T) {
 				require.ErrorIs(t, err, tc.want)
 				require.Contains(t, err.Error(), "("+tc.option+") "+fmt.Sprintf("%q", tc.name))
 			}
-			added, removed := changes(before, objects(t, db.Pool, roles))
+			added, removed := pgtest.Changes(before, objects(t, db.Pool, roles))
 			require.Empty(t, added, "%s(%q)", tc.option, tc.name)
 			require.Empty(t, removed, "%s(%q)", tc.option, tc.name)
 		}
@@ -340,7 +311,7 @@ func TestInstallSchemaNamesEncodings(t *testing.T) {
 					pool = utf8Pool
 				}
 				_, err = InstallSchema(ctx, pool, WithPrivateSchema(tc.private), WithAnonRole(anon), WithAuthenticatorRole(authn))
-				added, removed := changes(before, objects(t, utf8Pool, roles))
+				added, removed := pgtest.Changes(before, objects(t, utf8Pool, roles))
 				require.Empty(t, removed)
 				if tc.code != "" {
 					code, _, _ := pgtest.ErrorOf(err)

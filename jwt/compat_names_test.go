@@ -1,9 +1,7 @@
 package jwt
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -54,45 +52,19 @@ func fitName(base, suffix string) string {
 // userObjects lists the schemas, functions and relations outside the
 // system schemas as "kind "schema" "name"".
 func userObjects(t *testing.T, pool *pgxpool.Pool) map[string]bool {
-	t.Helper()
-	rows, err := pool.Query(context.Background(), `
+	return pgtest.Objects(t, pool, `
 WITH ns AS (SELECT oid, nspname::text AS nsp FROM pg_catalog.pg_namespace
              WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
                AND nspname !~ '^pg_(toast_)?temp_')
 SELECT 'schema', nsp, '' FROM ns
 UNION ALL SELECT 'function', ns.nsp, p.proname::text FROM pg_catalog.pg_proc AS p JOIN ns ON ns.oid = p.pronamespace
 UNION ALL SELECT 'relation', ns.nsp, c.relname::text FROM pg_catalog.pg_class AS c JOIN ns ON ns.oid = c.relnamespace`)
-	require.NoError(t, err)
-	set := map[string]bool{}
-	for rows.Next() {
-		var kind, a, b string
-		require.NoError(t, rows.Scan(&kind, &a, &b))
-		set[fmt.Sprintf("%s %q %q", kind, a, b)] = true
-	}
-	require.NoError(t, rows.Err())
-	return set
-}
-
-func objectChanges(before, after map[string]bool) (added, removed []string) {
-	for k := range after {
-		if !before[k] {
-			added = append(added, k)
-		}
-	}
-	for k := range before {
-		if !after[k] {
-			removed = append(removed, k)
-		}
-	}
-	sort.Strings(added)
-	sort.Strings(removed)
-	return added, removed
 }
 
 func compatFunctions(schema string) []string {
 	var want []string
 	for _, f := range []string{"algorithm_sign", "sign", "try_cast_double", "url_decode", "url_encode", "verify"} {
-		want = append(want, fmt.Sprintf("function %q %q", schema, f))
+		want = append(want, pgtest.ObjectKey("function", schema, f))
 	}
 	sort.Strings(want)
 	return want
@@ -127,7 +99,7 @@ func TestCompatSQLHostileNames(t *testing.T) {
 					_, err = conn.Exec(ctx(t), sql)
 					conn.Release()
 					require.NoError(t, err, "%q", schema)
-					added, removed := objectChanges(before, userObjects(t, db.Pool))
+					added, removed := pgtest.Changes(before, userObjects(t, db.Pool))
 					require.Empty(t, removed, "%q", schema)
 					require.Equal(t, compatFunctions(schema), added, "%q", schema)
 					var tok string
@@ -199,7 +171,7 @@ func TestCompatSQLEncodings(t *testing.T) {
 					pool = utf8Pool
 				}
 				_, err = pool.Exec(ctx(t), sql)
-				added, removed := objectChanges(before, userObjects(t, utf8Pool))
+				added, removed := pgtest.Changes(before, userObjects(t, utf8Pool))
 				require.Empty(t, removed)
 				if tc.code != "" {
 					code, _, _ := pgtest.ErrorOf(err)
