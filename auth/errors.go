@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
@@ -93,26 +94,6 @@ var (
 	ErrPasswordTooLong = sqlerr.New("auth", "22001", "password is too long")
 )
 
-// ErrShortSecret: a plain HMAC secret under 32 bytes, which NewService and
-// NewAuthenticator refuse, as PostgREST (v13+) refuses to start with one.
-// Both count bytes: NewService those of the secret as given (UTF-8 for a
-// UTF8 client), the middleware those of jwt-secret after any base64
-// decoding, as PostgREST does, whose own message ("The JWT secret must be at
-// least 32 characters long.") says characters. Sixteen two-byte characters
-// are enough. An oct JWK needs 32 bytes too (ErrInvalidJWK otherwise), where
-// PostgREST sets JWKs no minimum.
-var ErrShortSecret = errors.New("the JWT secret must be at least 32 bytes long")
-
-// ErrInvalidJWK: a jwt-secret that looks like JSON (its first non-blank
-// character is '{' or '[') but is no valid JWK or non-empty JWKS: invalid
-// JSON, neither "keys" nor "kty", a key with a missing or malformed member,
-// a curve name no registry knows. NewAuthenticator refuses it; PostgREST
-// would use the text as a plain HMAC secret, and as a JWKS is public, anyone
-// could then sign tokens. Instances say what is wrong (which key of the set,
-// by index and kid, and which member), never key material.
-// WithUnsafeJSONSecretAsHMAC restores PostgREST's fallback.
-var ErrInvalidJWK = errors.New("the JWT secret looks like JSON but is not a usable JWK or JWKS")
-
 // unknownRole returns the 23503 error the constraint trigger raises.
 func unknownRole(role string) error {
 	return ErrUnknownRole.With("unknown database role: " + role)
@@ -172,3 +153,8 @@ func fromServer(err error, email string) error {
 	e.Hint = pg.Hint
 	return e
 }
+
+// ErrShortSecret: a JWT secret under 32 bytes, which NewService refuses as
+// the middleware does; it is postgrest.ErrShortSecret itself, so errors.Is
+// matches either name.
+var ErrShortSecret = postgrest.ErrShortSecret

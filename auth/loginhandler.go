@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
@@ -26,7 +27,7 @@ func WithLoginSchema(schema string) LoginHandlerOption {
 
 // WithLoginVerbosity sets PostgREST's client-error-verbosity for the error
 // bodies (default Verbose).
-func WithLoginVerbosity(v Verbosity) LoginHandlerOption {
+func WithLoginVerbosity(v postgrest.Verbosity) LoginHandlerOption {
 	return func(h *loginHandler) { h.verbosity = v }
 }
 
@@ -66,7 +67,7 @@ func WithMaxLoginBody(n int64) LoginHandlerOption {
 type loginHandler struct {
 	svc       *Service
 	schema    string
-	verbosity Verbosity
+	verbosity postgrest.Verbosity
 	allowGET  bool
 	maxBody   int64
 	maxBulk   int // the most objects an array body may hold; < 1: no arrays
@@ -166,7 +167,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for i, c := range calls {
 		t, err := h.login(r, c)
 		if err != nil {
-			e := FromDBError(err, false)
+			e := postgrest.FromDBError(err, false)
 			if errors.Is(err, ErrHashQueueFull) {
 				// The queue drains in a few seconds at most (see
 				// WithHashQueue): a second is a fair first wait.
@@ -208,19 +209,19 @@ func (h *loginHandler) login(r *http.Request, c loginArgs) (string, error) {
 	return h.svc.Login(r.Context(), *c.email, *c.pass)
 }
 
-func (h *loginHandler) fail(w http.ResponseWriter, e *APIError) { e.Respond(w, h.verbosity) }
+func (h *loginHandler) fail(w http.ResponseWriter, e *postgrest.APIError) { e.Respond(w, h.verbosity) }
 
 // postArgs reads the body as PostgREST's payload parser would.
-func (h *loginHandler) postArgs(w http.ResponseWriter, r *http.Request) ([]loginArgs, *APIError) {
+func (h *loginHandler) postArgs(w http.ResponseWriter, r *http.Request) ([]loginArgs, *postgrest.APIError) {
 	mt := decodeMediaType(r.Header.Get("Content-Type"))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
+			return nil, &postgrest.APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
 				Message: "Request body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
 		}
-		return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+		return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
 	}
 	switch mt.kind {
 	case mtJSON:
@@ -233,21 +234,21 @@ func (h *loginHandler) postArgs(w http.ResponseWriter, r *http.Request) ([]login
 		what := map[mediaKind]string{mtTextPlain: "text", mtTextXML: "xml", mtOctetStream: "bytea"}[mt.kind]
 		details := "Searched for the function " + h.schema + ".login with a single unnamed " + what +
 			" parameter, but no matches were found in the schema cache."
-		return nil, &APIError{Status: http.StatusNotFound, Code: "PGRST202",
+		return nil, &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
 			Message: "Could not find the function " + h.schema + ".login in the schema cache", Details: &details}
 	}
-	return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102",
+	return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102",
 		Message: "Content-Type not acceptable: " + mt.mime}
 }
 
 // jsonArgs is PostgREST's JSON payload rule followed by PostgreSQL's
 // json_to_recordset into (email text, pass text).
-func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *APIError) {
+func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *postgrest.APIError) {
 	if len(body) == 0 {
 		return nil, h.noFunction(nil, true)
 	}
 	if !utf8.Valid(body) || !json.Valid(body) {
-		return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+		return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
 	}
 	var objects []map[string]json.RawMessage
 	switch bytes.TrimLeft(body, " \t\r\n")[0] {
@@ -257,20 +258,20 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *APIError) {
 		objects = append(objects, o)
 	case '[':
 		if h.maxBulk < 1 {
-			return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102",
+			return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102",
 				Message: "Bulk login is disabled: send a single JSON object, not an array (the server allows arrays with auth.WithBulkLogin)"}
 		}
 		var elems []json.RawMessage
 		_ = json.Unmarshal(body, &elems)
 		if len(elems) > h.maxBulk {
 			// Refused before any element is looked at, let alone hashed.
-			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
+			return nil, &postgrest.APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
 				Message: "Bulk login is limited to " + strconv.Itoa(h.maxBulk) + " objects per request, got " + strconv.Itoa(len(elems))}
 		}
 		for _, e := range elems {
 			var o map[string]json.RawMessage
 			if bytes.TrimLeft(e, " \t\r\n")[0] != '{' || json.Unmarshal(e, &o) != nil {
-				return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "All object keys must match"}
+				return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "All object keys must match"}
 			}
 			objects = append(objects, o)
 		}
@@ -281,7 +282,7 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *APIError) {
 		keys = argKeys(objects[0])
 		for _, o := range objects[1:] {
 			if !slices.Equal(argKeys(o), keys) {
-				return nil, &APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "All object keys must match"}
+				return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "All object keys must match"}
 			}
 		}
 	}
@@ -292,12 +293,12 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *APIError) {
 	// surrogate anywhere fails first; then json_to_recordset unescapes
 	// every string, nested ones included, and refuses \u0000 in any.
 	if err := checkJSONSurrogates(body); err != nil {
-		return nil, FromDBError(err, false)
+		return nil, postgrest.FromDBError(err, false)
 	}
 	if hasNULEscape(body) {
 		e := errUnicodeEscape.With(errUnicodeEscape.Message)
 		e.Detail = `\u0000 cannot be converted to text.`
-		return nil, FromDBError(e, false)
+		return nil, postgrest.FromDBError(e, false)
 	}
 	calls := make([]loginArgs, len(objects))
 	for i, o := range objects {
@@ -396,7 +397,7 @@ func checkJSONSurrogates(b []byte) error {
 // string) as http-types' parseSimpleQuery does: pairs split at '&' and
 // ';', '+' is a space, a malformed %-escape stays as written, a key without
 // '=' has the empty value; the last of repeated keys wins.
-func (h *loginHandler) formArgs(s string, jsonBody bool) ([]loginArgs, *APIError) {
+func (h *loginHandler) formArgs(s string, jsonBody bool) ([]loginArgs, *postgrest.APIError) {
 	vals := map[string]string{}
 	s = strings.TrimPrefix(s, "?") // http-types drops one leading '?'
 	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == '&' || r == ';' }) {
@@ -449,7 +450,7 @@ func argKeys(m map[string]json.RawMessage) []string {
 // noFunction is PostgREST's PGRST202 for arguments that match no function.
 // The hint is PostgREST's fuzzy suggestion of the real parameters; PostgREST
 // omits it when its similarity score is too low, which is not modelled here.
-func (h *loginHandler) noFunction(keys []string, jsonBody bool) *APIError {
+func (h *loginHandler) noFunction(keys []string, jsonBody bool) *postgrest.APIError {
 	fn := h.schema + ".login"
 	params, detailParams := " without parameters", " without parameters"
 	if len(keys) > 0 {
@@ -466,7 +467,7 @@ func (h *loginHandler) noFunction(keys []string, jsonBody bool) *APIError {
 	}
 	details += ", but no matches were found in the schema cache."
 	hint := "Perhaps you meant to call the function " + fn + "(email, pass)"
-	return &APIError{Status: http.StatusNotFound, Code: "PGRST202",
+	return &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
 		Message: "Could not find the function " + fn + params + " in the schema cache",
 		Details: &details, Hint: &hint}
 }
@@ -474,12 +475,12 @@ func (h *loginHandler) noFunction(keys []string, jsonBody bool) *APIError {
 // invalidMethod is PostgREST's 405 for a method it does not run functions
 // with, plus the Allow header RFC 9110 asks of a 405 (PostgREST sends
 // none), naming the methods this handler serves.
-func (h *loginHandler) invalidMethod(method string) *APIError {
+func (h *loginHandler) invalidMethod(method string) *postgrest.APIError {
 	allow := "OPTIONS,POST"
 	if h.allowGET {
 		allow = "OPTIONS,GET,HEAD,POST"
 	}
-	return &APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST101",
+	return &postgrest.APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST101",
 		Message: "Cannot use the " + method + " method on RPC", Header: http.Header{"Allow": {allow}}}
 }
 
@@ -604,7 +605,7 @@ func tokenizeMediaType(s string) (main, sub string, params map[string]string, ok
 
 // negotiate picks the response type from the Accept headers: JSON, or the
 // singular object type when asked for. Anything else is PostgREST's 406.
-func negotiate(accept []string) (singular bool, apiErr *APIError) {
+func negotiate(accept []string) (singular bool, apiErr *postgrest.APIError) {
 	if len(accept) == 0 {
 		return false, nil
 	}
@@ -634,7 +635,7 @@ func negotiate(accept []string) (singular bool, apiErr *APIError) {
 	if len(offered) == 0 {
 		return false, nil
 	}
-	return false, &APIError{Status: http.StatusNotAcceptable, Code: "PGRST107",
+	return false, &postgrest.APIError{Status: http.StatusNotAcceptable, Code: "PGRST107",
 		Message: "None of these media types are available: " + strings.Join(offered, ", ")}
 }
 

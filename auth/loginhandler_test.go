@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
@@ -189,8 +190,8 @@ func TestLoginHandlerLive(t *testing.T) {
 				FROM json_to_recordset(json_build_array($1::json)) AS a(email text, pass text)`, body).Scan(&now, &want)
 			status, wantBody := 200, `{"token":"`+want+`"}`
 			if errors.As(err, &pgErr) {
-				e := FromDBError(err, false)
-				status, wantBody = e.Status, string(e.Body(Verbose))
+				e := postgrest.FromDBError(err, false)
+				status, wantBody = e.Status, string(e.Body(postgrest.Verbose))
 			} else if err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +212,7 @@ func TestLoginHandlerOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := NewLoginHandler(svc, WithLoginGET(false), WithMaxLoginBody(10), WithLoginSchema("api"), WithLoginVerbosity(Minimal))
+	h := NewLoginHandler(svc, WithLoginGET(false), WithMaxLoginBody(10), WithLoginSchema("api"), WithLoginVerbosity(postgrest.Minimal))
 	for _, tc := range []struct {
 		method, body string
 		status       int
@@ -243,7 +244,7 @@ func TestLoginBehindMiddleware(t *testing.T) {
 	if err := svc.SignUp(t.Context(), "u@example.com", "pw", "web"); err != nil {
 		t.Fatal(err)
 	}
-	mw, err := NewMiddleware(WithJWTSecret(testSecret), WithDBAnonRole("anon"))
+	mw, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(testSecret), postgrest.WithDBAnonRole("anon"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,31 +1,27 @@
 package auth
 
 import (
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
 // Printing never shows a secret. The values this package hands out
-// (*Service, *Authenticator, the login handler, *MemStore, *PGStore, User)
-// implement fmt.Formatter, fmt.Stringer and slog.LogValuer with a
-// description that says what is configured and redacts the JWT secret, HMAC
-// keys and password hashes, for every verb (%v, %+v, %#v, %s, %q, %x, …)
-// and for slog's text and JSON handlers.
+// (*Service, the login handler, *MemStore, *PGStore, User) implement
+// fmt.Formatter, fmt.Stringer and slog.LogValuer with a description that
+// says what is configured and redacts the JWT secret and password hashes,
+// for every verb (%v, %+v, %#v, %s, %q, %x, …) and for slog's text and
+// JSON handlers. (auth/postgrest does the same for its Authenticator.)
 //
 // A Formatter alone is not enough: fmt reaches the fields of a struct it
 // prints by reflection and never calls methods on unexported ones, and a
 // verb a pointer does not take (%s, %q) makes it print what the pointer
-// points to. So the secret and HMAC keys also sit behind pointers to
-// non-struct values (Service.secret, verificationKey.key), which fmt shows as
-// addresses whatever the verb, even inside a caller's struct.
+// points to. So the secret also sits behind a pointer to a non-struct value
+// (Service.secret), which fmt shows as an address whatever the verb, even
+// inside a caller's struct.
 
 // redactedBytes stands in for a secret of n bytes.
 func redactedBytes(n int) string { return "[REDACTED " + strconv.Itoa(n) + " bytes]" }
@@ -76,73 +72,6 @@ func (s *Service) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("alg", s.alg), slog.String("secret", secret),
 		slog.Duration("token_lifetime", time.Duration(s.lifetime)*time.Second),
 		slog.Any("extra_claims", s.claimNames()), slog.String("store", fmt.Sprintf("%T", s.store)))
-}
-
-// String describes one key: type, size or curve, alg, kid and use, never
-// HMAC bytes. Public keys are not secret, but their numbers help nobody in a
-// log either.
-func (k verificationKey) String() string {
-	var b strings.Builder
-	var key any
-	if k.key != nil {
-		key = *k.key
-	}
-	switch key := key.(type) {
-	case []byte:
-		b.WriteString("oct " + redactedBytes(len(key)))
-	case *rsa.PublicKey:
-		b.WriteString("RSA " + strconv.Itoa(key.N.BitLen()) + " bits")
-	case *ecdsa.PublicKey:
-		b.WriteString("EC " + key.Curve.Params().Name)
-	case ed25519.PublicKey:
-		b.WriteString("OKP Ed25519")
-	default:
-		b.WriteString("unsupported")
-	}
-	if k.alg != "" {
-		b.WriteString(", alg " + k.alg)
-	}
-	if k.hasKid {
-		b.WriteString(", kid " + strconv.Quote(k.kid))
-	}
-	if k.useEnc {
-		b.WriteString(", use enc")
-	}
-	return "{" + b.String() + "}"
-}
-
-// Format prints String for every verb.
-func (k verificationKey) Format(f fmt.State, verb rune) { writeDesc(f, verb, k.String()) }
-
-// keyList describes the configured keys (see verificationKey.String).
-func (a *Authenticator) keyList() []string {
-	keys := make([]string, len(a.keys))
-	for i, k := range a.keys {
-		keys[i] = k.String()
-	}
-	return keys
-}
-
-// roleClaimKey is jwt-role-claim-key as configured ("" in a zero
-// Authenticator).
-func (a *Authenticator) roleClaimKey() string {
-	if a.rolePath == nil {
-		return ""
-	}
-	return a.rolePath.src
-}
-
-// Format prints String for every verb: no key material shows.
-func (a *Authenticator) Format(f fmt.State, verb rune) { writeDesc(f, verb, a.String()) }
-
-// LogValue is String's content as a slog group.
-func (a *Authenticator) LogValue() slog.Value {
-	if a == nil {
-		return slog.StringValue("<nil>")
-	}
-	return slog.GroupValue(slog.Any("keys", a.keyList()), slog.String("jwt_aud", a.aud),
-		slog.String("jwt_role_claim_key", a.roleClaimKey()), slog.String("db_anon_role", a.anonRole),
-		slog.Bool("cache", a.cache != nil))
 }
 
 // String describes the login handler; its Service prints redacted.

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 	"github.com/pgjwt-go/pgjwt/jwt/pgjson"
 )
@@ -347,7 +348,7 @@ func TestNewServiceSecretLength(t *testing.T) {
 			t.Errorf("%q: %v, want %q matching ErrShortSecret", c.secret, err, c.want)
 		}
 		// The middleware draws the line at the same place.
-		if _, merr := NewAuthenticator(WithJWTSecret(c.secret)); errors.Is(merr, ErrShortSecret) != (c.want != "") {
+		if _, merr := postgrest.NewAuthenticator(postgrest.WithJWTSecret(c.secret)); errors.Is(merr, ErrShortSecret) != (c.want != "") {
 			t.Errorf("%q: middleware %v", c.secret, merr)
 		}
 	}

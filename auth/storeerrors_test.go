@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
@@ -21,8 +22,8 @@ func errorShape(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	e := FromDBError(err, false)
-	return fmt.Sprintf("%d %s", e.Status, e.Body(Verbose))
+	e := postgrest.FromDBError(err, false)
+	return fmt.Sprintf("%d %s", e.Status, e.Body(postgrest.Verbose))
 }
 
 // everything renders every field of err and of the PostgreSQL errors inside

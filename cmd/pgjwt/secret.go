@@ -67,7 +67,7 @@ func (s *secretSource) load(e *env, cmd *command) (string, error) {
 }
 
 // looksLikeJSON reports a secret whose first non-blank character opens a
-// JSON object or array, the rule auth.WithJWTSecret applies.
+// JSON object or array, the rule postgrest.WithJWTSecret applies.
 func looksLikeJSON(s string) bool {
 	t := strings.TrimLeft(s, " \t\r\n\v\f")
 	return t != "" && (t[0] == '{' || t[0] == '[')

@@ -78,7 +78,7 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 		}
 		cfg.secret = v
 	}
-	// auth.WithJWTSecret reads "@path" as a file name, PostgREST's rule for
+	// postgrest.WithJWTSecret reads "@path" as a file name, PostgREST's rule for
 	// jwt-secret; a literal secret must not start with "@".
 	if strings.HasPrefix(cfg.secret, "@") {
 		return config{}, errors.New("the secret starts with \"@\", which the middleware would take for a file name")

@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 )
 
 func main() {
@@ -80,7 +81,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 
 	// PostgREST's authentication: verify the Bearer token, take its role
 	// claim, and let requests without a token run as "anon".
-	authenticate, err := auth.NewMiddleware(auth.WithJWTSecret(secret), auth.WithDBAnonRole(anonRole))
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithDBAnonRole(anonRole))
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func newServer(handler http.Handler, t serverTimeouts) *http.Server {
 // me answers with who the request runs as: the role and the exact claims
 // PostgREST would put into request.jwt.claims.
 func me(w http.ResponseWriter, r *http.Request) {
-	id, _ := auth.IdentityFrom(r.Context()) // always set behind the middleware
+	id, _ := postgrest.IdentityFrom(r.Context()) // always set behind the middleware
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(struct {
 		Role   string          `json:"role"`

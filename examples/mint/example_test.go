@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"time"
 
-	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/examples/mint"
 )
 
@@ -20,15 +20,15 @@ func Example() {
 	}
 	fmt.Println(token)
 
-	authenticate, err := auth.NewMiddleware(
-		auth.WithJWTSecret("a-test-secret-of-at-least-32-characters"),
-		auth.WithMiddlewareClock(func() time.Time { return now }))
+	authenticate, err := postgrest.NewMiddleware(
+		postgrest.WithJWTSecret("a-test-secret-of-at-least-32-characters"),
+		postgrest.WithMiddlewareClock(func() time.Time { return now }))
 	if err != nil {
 		panic(err)
 	}
 	h := authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		role, _ := auth.RoleFrom(r.Context())
-		claims, _ := auth.ClaimsFrom(r.Context())
+		role, _ := postgrest.RoleFrom(r.Context())
+		claims, _ := postgrest.ClaimsFrom(r.Context())
 		fmt.Fprintln(w, role, claims)
 	}))
 	req := httptest.NewRequest("GET", "/todos", nil)

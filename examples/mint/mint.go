@@ -9,7 +9,7 @@
 //	req := httptest.NewRequest("GET", "/todos", nil)
 //	req.Header.Set("Authorization", "Bearer "+token)
 //
-// mint_test.go is the recipe: a handler behind auth.NewMiddleware receiving
+// mint_test.go is the recipe: a handler behind postgrest.NewMiddleware receiving
 // the role and claims, and the expired, wrong-secret and wrong-role cases.
 // Run it with
 //

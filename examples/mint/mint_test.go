@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/examples/mint"
 )
 
@@ -21,12 +22,12 @@ const secret = "a-test-secret-of-at-least-32-characters"
 // todos stands for the application handler under test: it needs a logged-in
 // "webuser" and greets them by the email claim.
 func todos(w http.ResponseWriter, r *http.Request) {
-	role, _ := auth.RoleFrom(r.Context())
+	role, _ := postgrest.RoleFrom(r.Context())
 	if role != "webuser" {
 		http.Error(w, "webusers only, not "+role, http.StatusForbidden)
 		return
 	}
-	claims, _ := auth.ClaimsFrom(r.Context()) // the text request.jwt.claims would hold
+	claims, _ := postgrest.ClaimsFrom(r.Context()) // the text request.jwt.claims would hold
 	var c struct{ Email string }
 	if err := json.Unmarshal([]byte(claims), &c); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -39,7 +40,7 @@ func todos(w http.ResponseWriter, r *http.Request) {
 // front, configured as the PostgREST in production is.
 func newServer(t *testing.T) http.Handler {
 	t.Helper()
-	authenticate, err := auth.NewMiddleware(auth.WithJWTSecret(secret), auth.WithDBAnonRole("anon"))
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithDBAnonRole("anon"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +97,14 @@ func TestClaimsAsPostgRESTSeesThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authenticate, err := auth.NewMiddleware(auth.WithJWTSecret(secret),
-		auth.WithMiddlewareClock(func() time.Time { return now })) // verify at the minting instant
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret),
+		postgrest.WithMiddlewareClock(func() time.Time { return now })) // verify at the minting instant
 	if err != nil {
 		t.Fatal(err)
 	}
-	var id auth.Identity
+	var id postgrest.Identity
 	var ok bool
-	h := authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { id, ok = auth.IdentityFrom(r.Context()) }))
+	h := authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { id, ok = postgrest.IdentityFrom(r.Context()) }))
 	if status, body := get(h, token); status != 200 {
 		t.Fatalf("%d %s", status, body)
 	}

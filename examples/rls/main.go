@@ -1,6 +1,6 @@
 // Command rls shows the database hand-off: requests authenticated by the
 // PostgREST-compatible middleware run their queries inside a pgx transaction
-// that auth.SetRequestContext has switched to the token's role, with
+// that postgrest.SetRequestContext has switched to the token's role, with
 // request.jwt.claims set, so that PostgreSQL's row-level security policies,
 // the very ones PostgREST relies on, decide what each user sees.
 //
@@ -42,6 +42,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 )
 
 func main() {
@@ -168,7 +169,7 @@ func spaced(s string) string {
 
 // newHandler mounts the notes behind PostgREST's authentication.
 func newHandler(secret string, requests *pgxpool.Pool) (http.Handler, error) {
-	authenticate, err := auth.NewMiddleware(auth.WithJWTSecret(secret), auth.WithDBAnonRole("anon"))
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithDBAnonRole("anon"))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 )
 
 // schemaSQL is the application's part: a notes table whose rows the
@@ -66,15 +67,15 @@ type note struct {
 // notesHandler serves GET /notes (the notes the request may see) and POST
 // /notes {"body":…,"public":…} (a note owned by the token's email). It
 // filters nothing itself: each request runs in a transaction handed to
-// the database as PostgREST hands it (auth.SetRequestContext: SET LOCAL ROLE
+// the database as PostgREST hands it (postgrest.SetRequestContext: SET LOCAL ROLE
 // and request.jwt.claims), and the policies decide.
 type notesHandler struct{ db *pgxpool.Pool }
 
 func (h notesHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id, _ := auth.IdentityFrom(r.Context()) // set by the middleware in front
+	id, _ := postgrest.IdentityFrom(r.Context()) // set by the middleware in front
 	var result any
 	err := pgx.BeginFunc(r.Context(), h.db, func(tx pgx.Tx) error {
-		if err := auth.SetRequestContext(r.Context(), tx, id, r); err != nil {
+		if err := postgrest.SetRequestContext(r.Context(), tx, id, r); err != nil {
 			return err
 		}
 		var err error
@@ -84,18 +85,18 @@ func (h notesHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case http.MethodPost:
 			result, err = addNote(r.Context(), tx, r)
 		default:
-			err = &auth.APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST117", Message: "Unsupported HTTP method: " + r.Method}
+			err = &postgrest.APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST117", Message: "Unsupported HTTP method: " + r.Method}
 		}
 		return err
 	})
 	if err != nil {
 		// Answer as PostgREST would: a policy violation or a missing grant
 		// is 403, or 401 for an anonymous request.
-		var apiErr *auth.APIError
+		var apiErr *postgrest.APIError
 		if !errors.As(err, &apiErr) {
-			apiErr = auth.FromDBError(err, id.Authenticated())
+			apiErr = postgrest.FromDBError(err, id.Authenticated())
 		}
-		apiErr.Respond(w, auth.Verbose)
+		apiErr.Respond(w, postgrest.Verbose)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -117,7 +118,7 @@ func addNote(ctx context.Context, tx pgx.Tx, r *http.Request) (note, error) {
 		Owner  *string `json:"owner"` // normally absent: the column defaults to the email claim
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10)).Decode(&in); err != nil {
-		return note{}, &auth.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+		return note{}, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
 	}
 	sql := `INSERT INTO rls_demo.notes (body, public) VALUES ($1, $2) RETURNING id, owner, body, public`
 	args := []any{in.Body, in.Public}

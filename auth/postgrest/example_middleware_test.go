@@ -1,4 +1,4 @@
-package auth_test
+package postgrest_test
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/jwt"
 )
 
@@ -24,16 +24,16 @@ const (
 // Configure the middleware with PostgREST's settings and read the role and
 // claims in the handler. A request without a token runs as db-anon-role.
 func ExampleNewMiddleware() {
-	mw, err := auth.NewMiddleware(
-		auth.WithJWTSecret(exampleSecret),
-		auth.WithDBAnonRole("web_anon"),
+	mw, err := postgrest.NewMiddleware(
+		postgrest.WithJWTSecret(exampleSecret),
+		postgrest.WithDBAnonRole("web_anon"),
 	)
 	if err != nil {
 		panic(err) // PostgREST would refuse to start
 	}
 	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		role, _ := auth.RoleFrom(r.Context())
-		claims, _ := auth.ClaimsFrom(r.Context())
+		role, _ := postgrest.RoleFrom(r.Context())
+		claims, _ := postgrest.ClaimsFrom(r.Context())
 		fmt.Fprintf(w, "role=%s claims=%s", role, claims)
 	}))
 
@@ -53,7 +53,7 @@ func ExampleNewMiddleware() {
 
 // Failures are answered exactly as PostgREST answers them.
 func ExampleNewMiddleware_failure() {
-	mw, _ := auth.NewMiddleware(auth.WithJWTSecret(exampleSecret), auth.WithDBAnonRole("web_anon"))
+	mw, _ := postgrest.NewMiddleware(postgrest.WithJWTSecret(exampleSecret), postgrest.WithDBAnonRole("web_anon"))
 	h := mw(http.NotFoundHandler())
 	req := httptest.NewRequest("GET", "/todos", nil)
 	req.Header.Set("Authorization", "Bearer "+exampleToken[:40])
@@ -73,7 +73,7 @@ func ExampleNewMiddleware_failure() {
 // A configuration PostgREST refuses to start with is an error at
 // construction: here a plain secret under 32 bytes.
 func ExampleNewAuthenticator_shortSecret() {
-	_, err := auth.NewAuthenticator(auth.WithJWTSecret("short_secret"))
+	_, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret("short_secret"))
 	fmt.Println(err)
 	// Output:
 	// jwt-secret: the JWT secret must be at least 32 bytes long (got 12)
@@ -82,10 +82,10 @@ func ExampleNewAuthenticator_shortSecret() {
 // Keys can be a JWK or a JWKS; a token's kid must then match a key's kid.
 // The role can come from anywhere in the claims through an RFC 9535 path.
 func ExampleWithJWTRoleClaimKey() {
-	a, err := auth.NewAuthenticator(
-		auth.WithJWTSecret(`{"keys":[{"kty":"oct","kid":"2026-1","k":"cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"}]}`),
-		auth.WithJWTRoleClaimKey(`$.realm_access.roles[?search(@, "^app_")]`),
-		auth.WithMiddlewareClock(func() time.Time { return time.Unix(1_700_000_000, 0) }),
+	a, err := postgrest.NewAuthenticator(
+		postgrest.WithJWTSecret(`{"keys":[{"kty":"oct","kid":"2026-1","k":"cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"}]}`),
+		postgrest.WithJWTRoleClaimKey(`$.realm_access.roles[?search(@, "^app_")]`),
+		postgrest.WithMiddlewareClock(func() time.Time { return time.Unix(1_700_000_000, 0) }),
 	)
 	if err != nil {
 		panic(err)
@@ -110,8 +110,8 @@ func ExampleWithJWTRoleClaimKey() {
 func ExampleFromDBError() {
 	err := fmt.Errorf("query: %w", permissionDenied{})
 	for _, authenticated := range []bool{false, true} {
-		e := auth.FromDBError(err, authenticated)
-		fmt.Println(e.Status, e.WWWAuthenticate, string(e.Body(auth.Verbose)))
+		e := postgrest.FromDBError(err, authenticated)
+		fmt.Println(e.Status, e.WWWAuthenticate, string(e.Body(postgrest.Verbose)))
 	}
 	// Output:
 	// 401 Bearer {"code":"42501","details":null,"hint":null,"message":"permission denied for table todos"}
@@ -139,17 +139,17 @@ func ExampleSetRequestContext() {
 	var pool *pgxpool.Pool // pgxpool.New(ctx, "postgres://authenticator@.../app")
 	todos := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		id, _ := auth.IdentityFrom(ctx)
+		id, _ := postgrest.IdentityFrom(ctx)
 		tx, err := pool.Begin(ctx)
 		if err != nil {
-			auth.FromDBError(err, id.Authenticated()).Respond(w, auth.Verbose)
+			postgrest.FromDBError(err, id.Authenticated()).Respond(w, postgrest.Verbose)
 			return
 		}
 		defer tx.Rollback(ctx)
-		if err := auth.SetRequestContext(ctx, tx, id, r); err != nil {
-			var apiErr *auth.APIError
+		if err := postgrest.SetRequestContext(ctx, tx, id, r); err != nil {
+			var apiErr *postgrest.APIError
 			if errors.As(err, &apiErr) {
-				apiErr.Respond(w, auth.Verbose) // e.g. 401 for an unknown role
+				apiErr.Respond(w, postgrest.Verbose) // e.g. 401 for an unknown role
 			} else {
 				http.Error(w, "server misconfigured", http.StatusInternalServerError)
 			}
@@ -158,13 +158,13 @@ func ExampleSetRequestContext() {
 		var body string
 		err = tx.QueryRow(ctx, `select coalesce(json_agg(t), '[]')::text from todos t`).Scan(&body)
 		if err != nil {
-			auth.FromDBError(err, id.Authenticated()).Respond(w, auth.Verbose) // 401/403 for 42501
+			postgrest.FromDBError(err, id.Authenticated()).Respond(w, postgrest.Verbose) // 401/403 for 42501
 			return
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		fmt.Fprint(w, body)
 	})
-	mw, err := auth.NewMiddleware(auth.WithJWTSecret(exampleSecret), auth.WithDBAnonRole("web_anon"))
+	mw, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(exampleSecret), postgrest.WithDBAnonRole("web_anon"))
 	if err != nil {
 		panic(err)
 	}
@@ -177,10 +177,10 @@ func ExampleSetRequestContext() {
 // third is not: exp is checked on every request, cached or not.
 func ExampleWithMiddlewareClock() {
 	now := time.Unix(1_900_000_000, 0)
-	mw, err := auth.NewMiddleware(
-		auth.WithJWTSecret(exampleSecret),
-		auth.WithDBAnonRole("web_anon"),
-		auth.WithMiddlewareClock(func() time.Time { return now }),
+	mw, err := postgrest.NewMiddleware(
+		postgrest.WithJWTSecret(exampleSecret),
+		postgrest.WithDBAnonRole("web_anon"),
+		postgrest.WithMiddlewareClock(func() time.Time { return now }),
 	)
 	if err != nil {
 		panic(err)
@@ -191,7 +191,7 @@ func ExampleWithMiddlewareClock() {
 		panic(err)
 	}
 	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, _ := auth.IdentityFrom(r.Context())
+		id, _ := postgrest.IdentityFrom(r.Context())
 		fmt.Fprintf(w, "%s %s", id.Role(), id.Claims())
 	}))
 	for _, later := range []time.Duration{0, 90 * time.Second, 91 * time.Second} {

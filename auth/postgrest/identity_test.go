@@ -1,4 +1,4 @@
-package auth_test
+package postgrest_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pgjwt-go/pgjwt/auth"
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/jwt"
 )
 
@@ -20,7 +20,7 @@ import (
 // or with another token's) must not change what the next request sees,
 // also with concurrent requests (run with -race).
 func TestIdentityNotShared(t *testing.T) {
-	a, err := auth.NewAuthenticator(auth.WithJWTSecret(exampleSecret), auth.WithDBAnonRole("web_anon"))
+	a, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret(exampleSecret), postgrest.WithDBAnonRole("web_anon"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,16 +33,16 @@ func TestIdentityNotShared(t *testing.T) {
 		t.Fatal(apiErr)
 	}
 	// overwrite is the worst a handler can do to the identities it is handed.
-	overwrite := func(ids ...*auth.Identity) {
+	overwrite := func(ids ...*postgrest.Identity) {
 		for _, id := range ids {
 			*id = admin
 		}
 		for _, id := range ids {
-			*id = auth.Identity{}
+			*id = postgrest.Identity{}
 		}
 	}
 	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, _ := auth.IdentityFrom(r.Context())
+		id, _ := postgrest.IdentityFrom(r.Context())
 		fmt.Fprintf(w, "%s|%s|%v", id.Role(), id.Claims(), id.Authenticated())
 		got, _ := a.Authenticate(r)
 		token, hasToken := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -94,7 +94,7 @@ func TestIdentityNotShared(t *testing.T) {
 // interface, channel or func). A new field of such a kind needs an accessor
 // that copies, and this test updated with the reason.
 func TestIdentityIsImmutable(t *testing.T) {
-	typ := reflect.TypeFor[auth.Identity]()
+	typ := reflect.TypeFor[postgrest.Identity]()
 	for f := range typ.Fields() {
 		if f.IsExported() {
 			t.Errorf("Identity.%s is exported: a handler could change it", f.Name)
@@ -106,12 +106,12 @@ func TestIdentityIsImmutable(t *testing.T) {
 		}
 	}
 	for name, fn := range map[string]any{
-		"IdentityFrom":      auth.IdentityFrom,
-		"Authenticate":      (*auth.Authenticator).Authenticate,
-		"AuthenticateToken": (*auth.Authenticator).AuthenticateToken,
+		"IdentityFrom":      postgrest.IdentityFrom,
+		"Authenticate":      (*postgrest.Authenticator).Authenticate,
+		"AuthenticateToken": (*postgrest.Authenticator).AuthenticateToken,
 	} {
 		if out := reflect.TypeOf(fn).Out(0); out != typ {
-			t.Errorf("%s returns %s, want auth.Identity (a copy)", name, out)
+			t.Errorf("%s returns %s, want postgrest.Identity (a copy)", name, out)
 		}
 	}
 }
@@ -119,7 +119,7 @@ func TestIdentityIsImmutable(t *testing.T) {
 // The zero Identity is no one: SetRequestContext refuses it before touching
 // the transaction (as it refused a nil *Identity).
 func TestSetRequestContextZeroIdentity(t *testing.T) {
-	err := auth.SetRequestContext(context.Background(), nil, auth.Identity{}, httptest.NewRequest("GET", "/", nil))
+	err := postgrest.SetRequestContext(context.Background(), nil, postgrest.Identity{}, httptest.NewRequest("GET", "/", nil))
 	if err == nil || !strings.Contains(err.Error(), "needs the request and its Identity") {
 		t.Fatalf("zero Identity: %v", err)
 	}
