@@ -11,6 +11,16 @@ import (
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
+// Error is the type of this package's errors with a SQLSTATE: the
+// sentinels below and their instances, which carry PostgreSQL's SQLSTATE
+// (SQLState method, as pgconn.PgError has), its message text verbatim (the
+// Message field; Error() prefixes "auth: ") and the DETAIL or HINT line
+// where PostgreSQL gives one. Use errors.Is with the sentinels, errors.As
+// with *Error to read the fields. A server error PGStore does not map to a
+// sentinel comes back as a *pgconn.PgError, without the parts that could
+// repeat a password (see the stores); configuration errors are plain.
+type Error = sqlerr.Error
+
 // Errors of the users-and-login half. Each carries the SQLSTATE and, where
 // PostgreSQL raises the same condition for the basic_auth.users table, its
 // message byte for byte; both stores return them, so callers can branch with

@@ -244,7 +244,7 @@ func TestLoginBehindMiddleware(t *testing.T) {
 	if err := svc.SignUp(t.Context(), "u@example.com", "pw", "web"); err != nil {
 		t.Fatal(err)
 	}
-	mw, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(testSecret), postgrest.WithDBAnonRole("anon"))
+	mw, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(testSecret), postgrest.WithAnonRole("anon"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 // ErrClientEncoding is returned by SetRequestContext on a connection whose
 // client_encoding is not UTF8.
-var ErrClientEncoding = errors.New("auth: the connection's client_encoding must be UTF8")
+var ErrClientEncoding = errors.New("postgrest: the connection's client_encoding must be UTF8")
 
 // ErrSessionRole is returned by SetRequestContext when the transaction does
 // not run as the session user: a SET ROLE is in effect (at session level on
@@ -20,7 +20,7 @@ var ErrClientEncoding = errors.New("auth: the connection's client_encoding must 
 // which roles SET ROLE may take by the session user, not by the role in
 // effect, so the switch would not be limited to the roles granted to the
 // role the caller sees. Nothing is set; roll the transaction back.
-var ErrSessionRole = errors.New("auth: SetRequestContext: a SET ROLE is in effect (current_user is not session_user)")
+var ErrSessionRole = errors.New("postgrest: SetRequestContext: a SET ROLE is in effect (current_user is not session_user)")
 
 // setRequestSQL is PostgREST's transaction prologue (Query/PreQuery.hs): one
 // statement, every setting transaction-local. set_config('role', …, true) is
@@ -75,7 +75,7 @@ const setRequestSQL = `select set_config('role', $1, true),
 // object in hash order, this emits it sorted.
 func SetRequestContext(ctx context.Context, tx pgx.Tx, id Identity, r *http.Request) error {
 	if id.claims == "" || r == nil { // the zero Identity: every real one has claims text
-		return errors.New("auth: SetRequestContext needs the request and its Identity")
+		return errors.New("postgrest: SetRequestContext needs the request and its Identity")
 	}
 	// Claims are UTF-8. Under another client_encoding PostgreSQL would take
 	// their bytes as that encoding and store mojibake without an error.

@@ -109,7 +109,7 @@ func newRLSFixture(t *testing.T, c *pgtest.Cluster, encoding string) *rlsFixture
 		t.Fatalf("connect as authenticator: %v", err)
 	}
 	t.Cleanup(func() { f.conn.Close(context.Background()) })
-	if f.mw, err = NewMiddleware(WithJWTSecret(rlsSecret), WithDBAnonRole(f.anon)); err != nil {
+	if f.mw, err = NewMiddleware(WithJWTSecret(rlsSecret), WithAnonRole(f.anon)); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -329,7 +329,7 @@ func TestRLSHandOff(t *testing.T) {
 				jwkJSON(t, &k.ec["ES512"].PublicKey, "ec-521", "ES512"),
 				jwkJSON(t, k.ed.Public(), "ed-1", "EdDSA"),
 			}, ",") + `]}`
-			mw, err := NewMiddleware(WithJWTSecret(jwks), WithDBAnonRole(f.anon))
+			mw, err := NewMiddleware(WithJWTSecret(jwks), WithAnonRole(f.anon))
 			if err != nil {
 				t.Fatal(err)
 			}

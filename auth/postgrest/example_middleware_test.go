@@ -26,7 +26,7 @@ const (
 func ExampleNewMiddleware() {
 	mw, err := postgrest.NewMiddleware(
 		postgrest.WithJWTSecret(exampleSecret),
-		postgrest.WithDBAnonRole("web_anon"),
+		postgrest.WithAnonRole("web_anon"),
 	)
 	if err != nil {
 		panic(err) // PostgREST would refuse to start
@@ -53,7 +53,7 @@ func ExampleNewMiddleware() {
 
 // Failures are answered exactly as PostgREST answers them.
 func ExampleNewMiddleware_failure() {
-	mw, _ := postgrest.NewMiddleware(postgrest.WithJWTSecret(exampleSecret), postgrest.WithDBAnonRole("web_anon"))
+	mw, _ := postgrest.NewMiddleware(postgrest.WithJWTSecret(exampleSecret), postgrest.WithAnonRole("web_anon"))
 	h := mw(http.NotFoundHandler())
 	req := httptest.NewRequest("GET", "/todos", nil)
 	req.Header.Set("Authorization", "Bearer "+exampleToken[:40])
@@ -85,7 +85,7 @@ func ExampleWithJWTRoleClaimKey() {
 	a, err := postgrest.NewAuthenticator(
 		postgrest.WithJWTSecret(`{"keys":[{"kty":"oct","kid":"2026-1","k":"cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"}]}`),
 		postgrest.WithJWTRoleClaimKey(`$.realm_access.roles[?search(@, "^app_")]`),
-		postgrest.WithMiddlewareClock(func() time.Time { return time.Unix(1_700_000_000, 0) }),
+		postgrest.WithClock(func() time.Time { return time.Unix(1_700_000_000, 0) }),
 	)
 	if err != nil {
 		panic(err)
@@ -164,7 +164,7 @@ func ExampleSetRequestContext() {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		fmt.Fprint(w, body)
 	})
-	mw, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(exampleSecret), postgrest.WithDBAnonRole("web_anon"))
+	mw, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(exampleSecret), postgrest.WithAnonRole("web_anon"))
 	if err != nil {
 		panic(err)
 	}
@@ -175,12 +175,12 @@ func ExampleSetRequestContext() {
 // payload and secret) passes the middleware until 30 seconds after its exp,
 // PostgREST's skew. The second request is answered from the token cache, the
 // third is not: exp is checked on every request, cached or not.
-func ExampleWithMiddlewareClock() {
+func ExampleWithClock() {
 	now := time.Unix(1_900_000_000, 0)
 	mw, err := postgrest.NewMiddleware(
 		postgrest.WithJWTSecret(exampleSecret),
-		postgrest.WithDBAnonRole("web_anon"),
-		postgrest.WithMiddlewareClock(func() time.Time { return now }),
+		postgrest.WithAnonRole("web_anon"),
+		postgrest.WithClock(func() time.Time { return now }),
 	)
 	if err != nil {
 		panic(err)

@@ -20,7 +20,7 @@ import (
 // or with another token's) must not change what the next request sees,
 // also with concurrent requests (run with -race).
 func TestIdentityNotShared(t *testing.T) {
-	a, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret(exampleSecret), postgrest.WithDBAnonRole("web_anon"))
+	a, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret(exampleSecret), postgrest.WithAnonRole("web_anon"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func TestJSONSecretMustBeUsableJWK(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			opts := []MiddlewareOption{WithJWTSecret(c.secret), WithJWTSecretIsBase64(c.base64)}
+			opts := []Option{WithJWTSecret(c.secret), WithJWTSecretIsBase64(c.base64)}
 			a, err := NewAuthenticator(opts...)
 			require.ErrorIs(t, err, ErrInvalidJWK)
 			assert.Nil(t, a)
@@ -145,11 +145,11 @@ func TestBrokenJWKSIsNoHMACSecret(t *testing.T) {
 	jwks := `{"keys":[` + withoutMember(t, jwkJSON(t, &k.rsa.PublicKey, "2026-01", "RS256"), "e") + `]}`
 	forged := mint(t, `{"alg":"HS256","typ":"JWT"}`, `{"role":"postgres"}`, jwt.SigningMethodHS256, []byte(jwks))
 
-	_, err := NewMiddleware(WithJWTSecret(jwks), WithDBAnonRole("anon"))
+	_, err := NewMiddleware(WithJWTSecret(jwks), WithAnonRole("anon"))
 	require.ErrorIs(t, err, ErrInvalidJWK)
 	assert.Contains(t, err.Error(), `keys[0] (kid "2026-01"): RSA key: missing member "e"`)
 
-	a, err := NewAuthenticator(WithJWTSecret(jwks), WithDBAnonRole("anon"), WithUnsafeJSONSecretAsHMAC(true))
+	a, err := NewAuthenticator(WithJWTSecret(jwks), WithAnonRole("anon"), WithUnsafeJSONSecretAsHMAC(true))
 	require.NoError(t, err)
 	id, apiErr := a.AuthenticateToken(forged, true)
 	require.Nil(t, apiErr)

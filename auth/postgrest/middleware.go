@@ -67,8 +67,8 @@ type Authenticator struct {
 }
 
 // NewAuthenticator checks the configuration as PostgREST does at start-up.
-func NewAuthenticator(opts ...MiddlewareOption) (*Authenticator, error) {
-	cfg := middlewareConfig{roleKey: "$.role", cacheMax: 1000, now: time.Now}
+func NewAuthenticator(opts ...Option) (*Authenticator, error) {
+	cfg := config{roleKey: "$.role", cacheMax: 1000, now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -109,7 +109,7 @@ func NewAuthenticator(opts ...MiddlewareOption) (*Authenticator, error) {
 }
 
 // NewMiddleware returns the net/http middleware of a new Authenticator.
-func NewMiddleware(opts ...MiddlewareOption) (func(http.Handler) http.Handler, error) {
+func NewMiddleware(opts ...Option) (func(http.Handler) http.Handler, error) {
 	a, err := NewAuthenticator(opts...)
 	if err != nil {
 		return nil, err
@@ -498,6 +498,6 @@ func (hm *headerMemo) parse(seg string) (jwsHeader, bool) {
 
 // String describes the configuration (never the secret), for logs.
 func (a *Authenticator) String() string {
-	return fmt.Sprintf("auth.Authenticator{keys: %s, jwt-aud: %q, jwt-role-claim-key: %q, db-anon-role: %q, cache: %v}",
+	return fmt.Sprintf("postgrest.Authenticator{keys: %s, jwt-aud: %q, jwt-role-claim-key: %q, db-anon-role: %q, cache: %v}",
 		a.keyList(), a.aud, a.roleClaimKey(), a.anonRole, a.cache != nil)
 }

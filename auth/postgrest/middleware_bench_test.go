@@ -86,8 +86,8 @@ func benchServe(b *testing.B, h http.Handler, token string) {
 // run (so run them together: -bench 'Middleware$').
 func BenchmarkMiddleware(b *testing.B) {
 	token := benchToken(b)
-	mk := func(opts ...MiddlewareOption) http.Handler {
-		a, err := NewAuthenticator(append([]MiddlewareOption{WithJWTSecret(specSecret), WithDBAnonRole("anon")}, opts...)...)
+	mk := func(opts ...Option) http.Handler {
+		a, err := NewAuthenticator(append([]Option{WithJWTSecret(specSecret), WithAnonRole("anon")}, opts...)...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func TestLoad(t *testing.T) {
 		t.Skip("set PGJWT_LOADTEST=1 to run the 60 s loopback load test")
 	}
 	const conns, slice, slices_ = 64, 5 * time.Second, 6
-	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithDBAnonRole("anon"))
+	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithAnonRole("anon"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,8 +36,8 @@ func FuzzMiddleware(f *testing.F) {
 	for i, s := range seeds {
 		f.Add(s, []byte(payloads[i%len(payloads)]))
 	}
-	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithDBAnonRole(specAnon), WithJWTAud("youraudience"),
-		WithMiddlewareClock(func() time.Time { return testNow }), WithJWTCacheMaxEntries(64))
+	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithAnonRole(specAnon), WithJWTAud("youraudience"),
+		WithClock(func() time.Time { return testNow }), WithJWTCacheMaxEntries(64))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -122,11 +122,11 @@ var specBase = map[string]string{"jwt-secret": specSecret, "db-anon-role": specA
 
 // optionsFor turns PostgREST settings into options (unknown names are a test
 // bug and fail).
-func optionsFor(t testing.TB, cfg map[string]string) []MiddlewareOption {
+func optionsFor(t testing.TB, cfg map[string]string) []Option {
 	t.Helper()
 	merged := maps.Clone(specBase)
 	maps.Copy(merged, cfg)
-	opts := []MiddlewareOption{WithMiddlewareClock(func() time.Time { return testNow })}
+	opts := []Option{WithClock(func() time.Time { return testNow })}
 	for k, v := range merged {
 		switch k {
 		case "jwt-secret":
@@ -136,7 +136,7 @@ func optionsFor(t testing.TB, cfg map[string]string) []MiddlewareOption {
 		case "jwt-aud":
 			opts = append(opts, WithJWTAud(v))
 		case "db-anon-role":
-			opts = append(opts, WithDBAnonRole(v))
+			opts = append(opts, WithAnonRole(v))
 		case "jwt-role-claim-key":
 			opts = append(opts, WithJWTRoleClaimKey(v))
 		case "client-error-verbosity":
@@ -527,25 +527,25 @@ func TestRoleClaimKeys(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	cases := []struct {
 		name string
-		opts []MiddlewareOption
+		opts []Option
 		want string
 	}{
 		// PostgREST says "The JWT secret must be at least 32 characters
 		// long." and counts bytes, as this does; the message says bytes.
-		{"47 short secret", []MiddlewareOption{WithJWTSecret("short_secret")}, "jwt-secret: the JWT secret must be at least 32 bytes long (got 12)"},
-		{"31 bytes", []MiddlewareOption{WithJWTSecret(strings.Repeat("x", 31))}, "jwt-secret: the JWT secret must be at least 32 bytes long (got 31)"},
-		{"31 bytes in 16 characters", []MiddlewareOption{WithJWTSecret(strings.Repeat("é", 15) + "x")}, "at least 32 bytes long (got 31)"},
-		{"short after base64", []MiddlewareOption{WithJWTSecret(base64.StdEncoding.EncodeToString([]byte("sixteen bytes!!!"))), WithJWTSecretIsBase64(true)},
+		{"47 short secret", []Option{WithJWTSecret("short_secret")}, "jwt-secret: the JWT secret must be at least 32 bytes long (got 12)"},
+		{"31 bytes", []Option{WithJWTSecret(strings.Repeat("x", 31))}, "jwt-secret: the JWT secret must be at least 32 bytes long (got 31)"},
+		{"31 bytes in 16 characters", []Option{WithJWTSecret(strings.Repeat("é", 15) + "x")}, "at least 32 bytes long (got 31)"},
+		{"short after base64", []Option{WithJWTSecret(base64.StdEncoding.EncodeToString([]byte("sixteen bytes!!!"))), WithJWTSecretIsBase64(true)},
 			"jwt-secret: the JWT secret must be at least 32 bytes long (got 16)"},
-		{"48 bad aud URI", []MiddlewareOption{WithJWTAud("foo://%%$$^^.com")}, "jwt-aud should be a string or a valid URI"},
-		{"49 bad base64", []MiddlewareOption{WithJWTSecret("no base-64!"), WithJWTSecretIsBase64(true)}, "invalid base64"},
-		{"base64 missing padding", []MiddlewareOption{WithJWTSecret("cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"), WithJWTSecretIsBase64(true)}, "invalid base64"},
-		{"base64 embedded newline", []MiddlewareOption{WithJWTSecret("cmVhbGx5cmVhbGx5cmVh\nbGx5cmVhbGx5dmVyeXNhZmU="), WithJWTSecretIsBase64(true)}, "invalid base64"},
-		{"bad role key", []MiddlewareOption{WithJWTRoleClaimKey("$.roles[")}, "failed to parse role-claim-key value ($.roles[)"},
-		{"bad role key index", []MiddlewareOption{WithJWTRoleClaimKey("$.roles[01]")}, "failed to parse role-claim-key value ($.roles[01])"},
-		{"bad role key literal test", []MiddlewareOption{WithJWTRoleClaimKey(`$.roles[?"x"]`)}, "failed to parse role-claim-key value"},
-		{"bad legacy role key", []MiddlewareOption{WithJWTRoleClaimKey(".roles.write-role")}, "failed to parse role-claim-key value (.roles.write-role)"},
-		{"missing file", []MiddlewareOption{WithJWTSecret("@/nonexistent/secret")}, "jwt-secret"},
+		{"48 bad aud URI", []Option{WithJWTAud("foo://%%$$^^.com")}, "jwt-aud should be a string or a valid URI"},
+		{"49 bad base64", []Option{WithJWTSecret("no base-64!"), WithJWTSecretIsBase64(true)}, "invalid base64"},
+		{"base64 missing padding", []Option{WithJWTSecret("cmVhbGx5cmVhbGx5cmVhbGx5cmVhbGx5dmVyeXNhZmU"), WithJWTSecretIsBase64(true)}, "invalid base64"},
+		{"base64 embedded newline", []Option{WithJWTSecret("cmVhbGx5cmVhbGx5cmVh\nbGx5cmVhbGx5dmVyeXNhZmU="), WithJWTSecretIsBase64(true)}, "invalid base64"},
+		{"bad role key", []Option{WithJWTRoleClaimKey("$.roles[")}, "failed to parse role-claim-key value ($.roles[)"},
+		{"bad role key index", []Option{WithJWTRoleClaimKey("$.roles[01]")}, "failed to parse role-claim-key value ($.roles[01])"},
+		{"bad role key literal test", []Option{WithJWTRoleClaimKey(`$.roles[?"x"]`)}, "failed to parse role-claim-key value"},
+		{"bad legacy role key", []Option{WithJWTRoleClaimKey(".roles.write-role")}, "failed to parse role-claim-key value (.roles.write-role)"},
+		{"missing file", []Option{WithJWTSecret("@/nonexistent/secret")}, "jwt-secret"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -558,7 +558,7 @@ func TestConfigErrors(t *testing.T) {
 			}
 		})
 	}
-	for _, good := range [][]MiddlewareOption{
+	for _, good := range [][]Option{
 		{WithJWTSecret(strings.Repeat("x", 32))},
 		{WithJWTSecret(strings.Repeat("é", 16))}, // 32 bytes, 16 characters
 		{WithJWTAud("spec tests")},
@@ -654,7 +654,7 @@ func TestAlgorithmFamilies(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(f.alg+"/"+c.name, func(t *testing.T) {
-				a, err := NewAuthenticator(WithJWTSecret(c.secret), WithDBAnonRole("anon"))
+				a, err := NewAuthenticator(WithJWTSecret(c.secret), WithAnonRole("anon"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -707,7 +707,7 @@ func TestAlgorithmFamilies(t *testing.T) {
 func TestCache(t *testing.T) {
 	now := testNow
 	clock := func() time.Time { return now }
-	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithDBAnonRole(specAnon), WithMiddlewareClock(clock), WithJWTCacheMaxEntries(2))
+	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithAnonRole(specAnon), WithClock(clock), WithJWTCacheMaxEntries(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -848,8 +848,8 @@ func TestAesonNumbers(t *testing.T) {
 // TestCacheConcurrent hammers a tiny cache from many goroutines (run with
 // -race): evictions, hits and expiries must never mix up identities.
 func TestCacheConcurrent(t *testing.T) {
-	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithDBAnonRole(specAnon), WithJWTCacheMaxEntries(8),
-		WithMiddlewareClock(func() time.Time { return testNow }))
+	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithAnonRole(specAnon), WithJWTCacheMaxEntries(8),
+		WithClock(func() time.Time { return testNow }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,13 @@ package postgrest
 
 import "time"
 
-// MiddlewareOption configures an Authenticator. The names mirror PostgREST's
-// configuration keys.
-type MiddlewareOption func(*middlewareConfig)
+// Option configures an Authenticator. The names mirror PostgREST's
+// configuration keys (WithJWTSecret is jwt-secret, WithAnonRole
+// db-anon-role, …); WithClock and WithUnsafeJSONSecretAsHMAC are this
+// package's own.
+type Option func(*config)
 
-type middlewareConfig struct {
+type config struct {
 	secret       string
 	secretBase64 bool
 	jsonAsHMAC   bool
@@ -28,14 +30,14 @@ type middlewareConfig struct {
 // An oct JWK needs 32 bytes too, where PostgREST sets JWKs no minimum.
 // Valid keys this package cannot verify with (say Ed448, "use":"enc") are
 // kept and never match, as in PostgREST.
-func WithJWTSecret(secret string) MiddlewareOption {
-	return func(c *middlewareConfig) { c.secret = secret }
+func WithJWTSecret(secret string) Option {
+	return func(c *config) { c.secret = secret }
 }
 
 // WithJWTSecretIsBase64 sets jwt-secret-is-base64: the secret is base64
 // (URL-safe characters allowed, padding required) and decoded before use.
-func WithJWTSecretIsBase64(on bool) MiddlewareOption {
-	return func(c *middlewareConfig) { c.secretBase64 = on }
+func WithJWTSecretIsBase64(on bool) Option {
+	return func(c *config) { c.secretBase64 = on }
 }
 
 // WithUnsafeJSONSecretAsHMAC(true) restores PostgREST's reading of a
@@ -50,14 +52,14 @@ func WithJWTSecretIsBase64(on bool) MiddlewareOption {
 // one key of it is malformed, anyone who has seen the document can sign
 // HS256 tokens with its text and choose any role. Use it only to reproduce
 // PostgREST exactly, with a secret you know to be a plain secret.
-func WithUnsafeJSONSecretAsHMAC(on bool) MiddlewareOption {
-	return func(c *middlewareConfig) { c.jsonAsHMAC = on }
+func WithUnsafeJSONSecretAsHMAC(on bool) Option {
+	return func(c *config) { c.jsonAsHMAC = on }
 }
 
 // WithJWTAud sets jwt-aud: tokens with an aud claim must name it (a value
 // containing ':' must be a valid URI). "" means unset.
-func WithJWTAud(aud string) MiddlewareOption {
-	return func(c *middlewareConfig) { c.aud = aud }
+func WithJWTAud(aud string) Option {
+	return func(c *config) { c.aud = aud }
 }
 
 // WithJWTRoleClaimKey sets jwt-role-claim-key. The default is "$.role". A
@@ -66,30 +68,30 @@ func WithJWTAud(aud string) MiddlewareOption {
 // `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "app_")]`), which v16.2
 // still accepts as deprecated (v16.0/v16.1 refused it). Note that in
 // PostgREST's config *file* "$" is written "$$"; here it is written once.
-func WithJWTRoleClaimKey(key string) MiddlewareOption {
-	return func(c *middlewareConfig) { c.roleKey = key }
+func WithJWTRoleClaimKey(key string) Option {
+	return func(c *config) { c.roleKey = key }
 }
 
-// WithDBAnonRole sets db-anon-role, the role of requests without a token and
+// WithAnonRole sets db-anon-role, the role of requests without a token and
 // of tokens whose role claim is missing. "" means unset: such requests get
 // PGRST302 "Anonymous access is disabled".
-func WithDBAnonRole(role string) MiddlewareOption {
-	return func(c *middlewareConfig) { c.anonRole = role }
+func WithAnonRole(role string) Option {
+	return func(c *config) { c.anonRole = role }
 }
 
 // WithJWTCacheMaxEntries sets jwt-cache-max-entries (default 1000; 0 or less
 // disables the cache).
-func WithJWTCacheMaxEntries(n int) MiddlewareOption {
-	return func(c *middlewareConfig) { c.cacheMax = n }
+func WithJWTCacheMaxEntries(n int) Option {
+	return func(c *config) { c.cacheMax = n }
 }
 
-// WithMiddlewareClock replaces time.Now, for tests.
-func WithMiddlewareClock(now func() time.Time) MiddlewareOption {
-	return func(c *middlewareConfig) { c.now = now }
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
 }
 
 // WithClientErrorVerbosity sets client-error-verbosity (PostgREST v16):
 // Minimal drops details and hint from error bodies.
-func WithClientErrorVerbosity(v Verbosity) MiddlewareOption {
-	return func(c *middlewareConfig) { c.verbosity = v }
+func WithClientErrorVerbosity(v Verbosity) Option {
+	return func(c *config) { c.verbosity = v }
 }

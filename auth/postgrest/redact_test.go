@@ -29,7 +29,7 @@ func TestNothingPrintsSecrets(t *testing.T) {
 	hmacKey := []byte("an HMAC key for the printing test, 40 B!")
 	k := keys(t)
 
-	plain, err := NewAuthenticator(WithJWTSecret(secret), WithDBAnonRole("anon"))
+	plain, err := NewAuthenticator(WithJWTSecret(secret), WithAnonRole("anon"))
 	require.NoError(t, err)
 	// A JWKS with an HMAC key and private RSA and EC JWKs: verification
 	// keeps only public halves, and no HMAC byte may print.
@@ -69,8 +69,8 @@ func TestNothingPrintsSecrets(t *testing.T) {
 	}
 
 	// Still useful: what is configured shows.
-	assert.Equal(t, `auth.Authenticator{keys: [{oct [REDACTED 39 bytes], alg HS256}], jwt-aud: "", jwt-role-claim-key: "$.role", db-anon-role: "anon", cache: true}`, fmt.Sprintf("%+v", plain))
-	assert.Equal(t, `auth.Authenticator{keys: [{oct [REDACTED 40 bytes], alg HS512, kid "hmac"} {RSA 2048 bits, kid "rsa"} {EC P-256} {OKP Ed25519, kid "ed"} {unsupported}], jwt-aud: "", jwt-role-claim-key: "$.role", db-anon-role: "", cache: true}`, multi.String())
+	assert.Equal(t, `postgrest.Authenticator{keys: [{oct [REDACTED 39 bytes], alg HS256}], jwt-aud: "", jwt-role-claim-key: "$.role", db-anon-role: "anon", cache: true}`, fmt.Sprintf("%+v", plain))
+	assert.Equal(t, `postgrest.Authenticator{keys: [{oct [REDACTED 40 bytes], alg HS512, kid "hmac"} {RSA 2048 bits, kid "rsa"} {EC P-256} {OKP Ed25519, kid "ed"} {unsupported}], jwt-aud: "", jwt-role-claim-key: "$.role", db-anon-role: "", cache: true}`, multi.String())
 
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("ready", "auth", plain)

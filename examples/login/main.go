@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 
 	// PostgREST's authentication: verify the Bearer token, take its role
 	// claim, and let requests without a token run as "anon".
-	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithDBAnonRole(anonRole))
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole(anonRole))
 	if err != nil {
 		return err
 	}

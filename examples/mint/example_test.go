@@ -22,7 +22,7 @@ func Example() {
 
 	authenticate, err := postgrest.NewMiddleware(
 		postgrest.WithJWTSecret("a-test-secret-of-at-least-32-characters"),
-		postgrest.WithMiddlewareClock(func() time.Time { return now }))
+		postgrest.WithClock(func() time.Time { return now }))
 	if err != nil {
 		panic(err)
 	}

@@ -40,7 +40,7 @@ func todos(w http.ResponseWriter, r *http.Request) {
 // front, configured as the PostgREST in production is.
 func newServer(t *testing.T) http.Handler {
 	t.Helper()
-	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithDBAnonRole("anon"))
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole("anon"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestClaimsAsPostgRESTSeesThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret),
-		postgrest.WithMiddlewareClock(func() time.Time { return now })) // verify at the minting instant
+		postgrest.WithClock(func() time.Time { return now })) // verify at the minting instant
 	if err != nil {
 		t.Fatal(err)
 	}

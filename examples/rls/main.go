@@ -169,7 +169,7 @@ func spaced(s string) string {
 
 // newHandler mounts the notes behind PostgREST's authentication.
 func newHandler(secret string, requests *pgxpool.Pool) (http.Handler, error) {
-	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithDBAnonRole("anon"))
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole("anon"))
 	if err != nil {
 		return nil, err
 	}
