@@ -6,7 +6,7 @@ import (
 	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
-// dbEncoding is a PostgreSQL encoding name the login half can reproduce.
+// dbEncoding is a PostgreSQL encoding name this package can reproduce.
 type dbEncoding string
 
 const (
@@ -16,7 +16,7 @@ const (
 
 // textCodec reproduces what happens to text between a Go string and the
 // database: the server checks a parameter in the client encoding, then
-// converts it to the server encoding. The login half needs this for the
+// converts it to the server encoding. This package needs it for the
 // one value it never sends, the password (and the secret), so that crypt()
 // and hmac() see the very bytes the SQL login() would see; and it needs the
 // UTF-8 form of email and role, as sign() converts the payload to UTF-8.

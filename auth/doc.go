@@ -1,8 +1,10 @@
-// Package auth brings PostgREST's "SQL User Management" and its JWT
-// authentication to Go services, interoperable in both directions with the
-// SQL and with PostgREST: users created in SQL log in through Go and the
-// other way round, Go issues the very tokens the SQL login() issues, and
-// requests are authenticated as PostgREST authenticates them.
+// Package auth brings PostgREST's "SQL User Management" to Go services,
+// interoperable in both directions with the SQL and with PostgREST: users
+// created in SQL log in through Go and the other way round, and Go issues
+// the very tokens the SQL login() issues. Requests that carry those tokens
+// are authenticated as PostgREST authenticates them by package
+// [github.com/pgjwt-go/pgjwt/auth/postgrest], which also hands each request
+// to the database for row-level security.
 //
 // # Users and login
 //
@@ -33,7 +35,8 @@
 //   - NewLoginHandler serves POST /rpc/login as PostgREST serves the SQL
 //     login(): 200 {"token":"…"}, 403 with PostgREST's error body for wrong
 //     credentials, PostgREST's codes for malformed bodies, content types and
-//     methods. GET with the password in the URL, and array bodies that log
+//     methods ([postgrest.APIError] is the envelope; WithLoginVerbosity
+//     takes its [postgrest.Verbosity]). GET with the password in the URL, and array bodies that log
 //     in once per element, are refused unless WithLoginGET and
 //     WithBulkLogin allow them.
 //
@@ -42,7 +45,7 @@
 //   - Every failure carries a SQLSTATE and PostgreSQL's message (errors.Is
 //     with ErrDuplicateEmail, ErrUnknownRole, ErrCheckViolation,
 //     ErrInvalidPassword, …; the code through SQLState(), the message
-//     through Error()). Wrong passwords and unknown emails give the same
+//     through Error(), every field through errors.As with *Error). Wrong passwords and unknown emails give the same
 //     ErrInvalidPassword after the same bcrypt work (an unknown email is
 //     checked against a dummy hash of the same cost), so responses do not
 //     reveal which emails exist.
@@ -54,7 +57,8 @@
 //     burst of logins cannot exhaust the machine. Put a rate limit in front
 //     of the login handler all the same.
 //   - Keep app.jwt_secret at 32 bytes or more (NewService refuses less with
-//     ErrShortSecret, as PostgREST does) and out of source code: ALTER
+//     ErrShortSecret, as PostgREST and [postgrest.NewAuthenticator] do) and
+//     out of source code: ALTER
 //     DATABASE … SET "app.jwt_secret" TO '…', and PGStore.Secret to read it
 //     (ErrNoSecret, 42704, when it is not set: the SQL login() fails alike
 //     then).
@@ -68,92 +72,26 @@
 //     is of type name); setting a password to the stored hash keeps the old
 //     password.
 //
-// # Request authentication
+// # Requests that carry the token
 //
-// NewMiddleware (or NewAuthenticator, for its Middleware, Authenticate and
-// AuthenticateToken methods) authenticates requests as PostgREST v16.2 and
-// v14 do, configured with PostgREST's settings:
+// The token Service.Login returns is checked on later requests by
+// [github.com/pgjwt-go/pgjwt/auth/postgrest], configured with the same
+// secret; put the login handler behind it too, so that a stale token sent
+// along with a login fails as in PostgREST:
 //
-//   - WithJWTSecret is jwt-secret: a plain secret of at least 32 bytes
-//     (accepting HS256 tokens only, as in PostgREST v13+), a JWK, or a JWKS
-//     {"keys":[…]} with oct, RSA, EC or OKP (Ed25519) keys; "@path" reads the
-//     value from a file, minus one trailing newline. WithJWTSecretIsBase64
-//     decodes it first. The text is tried as a JWKS, then as one JWK, then as
-//     a plain secret; text that starts with '{' or '[' but is no valid JWK
-//     or non-empty JWKS is refused (ErrInvalidJWK), where PostgREST would
-//     make it an HMAC secret anyone who has seen the JWKS could sign with
-//     (WithUnsafeJSONSecretAsHMAC restores that). A token with a kid
-//     matches only keys with that kid (a plain secret has none), and a key's
-//     own alg must equal the token's.
-//   - WithJWTAud is jwt-aud: a token's aud (string or array) must name it;
-//     tokens without aud, or with an empty array, pass.
-//   - WithJWTRoleClaimKey is jwt-role-claim-key, default "$.role": "$…" is
-//     an RFC 9535 JSONPath (`$.realm_access.roles[0]`,
-//     `$.roles[?search(@, "^app_")]`), anything else the older syntax of
-//     PostgREST v13/v14 (".role", `."https://x".role`), which v16.2 still
-//     takes. The first match is the role; a non-string match becomes its
-//     JSON text.
-//   - WithDBAnonRole is db-anon-role: the role of requests without a token
-//     and of tokens without a role claim. Without it such requests get 401
-//     PGRST302.
-//   - WithJWTCacheMaxEntries is jwt-cache-max-entries (default 1000, 0 turns
-//     the cache off); WithClientErrorVerbosity is client-error-verbosity;
-//     WithMiddlewareClock replaces the clock, for tests.
-//
-// A configuration PostgREST would refuse to start with (a short secret, bad
-// base64, an unreadable file, an invalid jwt-aud URI or role-claim key) is
-// an error from the constructor, never at a request.
-//
-// Per request, in PostgREST's order, the first failure answering:
-//
-//  1. The first Authorization header is read; a scheme other than Bearer
-//     (any case) counts as no token. No token: the request runs as
-//     db-anon-role, or gets 401 PGRST302.
-//  2. A token without any configured secret: 500 PGRST300.
-//  3. Structure, header, key choice and signature (401 PGRST301, e.g.
-//     "Expected 3 parts in JWT; got 2"; alg "none" is refused); then the
-//     payload must be a JSON object (401 PGRST303 "Parsing claims failed").
-//  4. exp, nbf and iat, each checked for type and then value, with
-//     PostgREST's 30-second skew: a token is expired once now − 30 s > exp,
-//     not yet valid while now + 30 s < nbf, and issued in the future while
-//     now + 30 s < iat (401 PGRST303). Like PostgREST, a token without exp
-//     never expires: issue tokens with one (Service.Login does).
-//  5. aud against jwt-aud, then the role claim; a token without one runs as
-//     db-anon-role (or gets 401 PGRST302).
-//
-// Failures are answered by the middleware itself (the wrapped handler does
-// not run; neither the body nor the database is touched): PostgREST's
-// status, its JSON body {"code","details","hint","message"} (Minimal
-// verbosity drops details and hint), the header
-// Proxy-Status: PostgREST; error=<code>, and for 401 the header
-// WWW-Authenticate: Bearer error="invalid_token", error_description="…" for
-// a rejected token, plain "Bearer" when a token is required. The handler
-// reads the result with IdentityFrom (a copy of the whole Identity), RoleFrom
-// (the database role) and ClaimsFrom (the exact request.jwt.claims text: the
-// token's claims with "role" set to that role); Identity.Authenticated is
-// PostgREST's "the role is not db-anon-role". An Identity is read-only (its
-// methods return strings and a bool), so a handler cannot change the role
-// another request with the same cached token, or without a token, runs as.
-//
-// The token cache holds only tokens whose signature verified, with their
-// parsed claims, never a verdict: exp, nbf and iat are checked against the
-// clock on every request, so a cached token gets exactly the answer an
-// uncached one would, and is never accepted after exp (plus the skew) or
-// before nbf (minus it). Expired tokens leave the cache; a full cache
-// evicts by SIEVE. The configuration is fixed for an Authenticator's life:
-// to change keys build a new one, whose cache starts empty.
+//	mw, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole("web_anon"))
+//	…
+//	http.Handle("/rpc/login", mw(auth.NewLoginHandler(svc)))
+//	http.Handle("/todos", mw(todos)) // postgrest.IdentityFrom, postgrest.SetRequestContext
 //
 // # Security: safe defaults, and the options that restore upstream
 //
 // Where PostgREST, pgjwt or the seed's SQL behave unsafely, this package's
 // default is safe, and an option with a plain name restores the exact
-// upstream behaviour for those who must reproduce it:
+// upstream behaviour for those who must reproduce it (the request side's,
+// for a jwt-secret that looks like JSON, is in
+// [github.com/pgjwt-go/pgjwt/auth/postgrest]):
 //
-//   - A jwt-secret that looks like JSON must be a valid JWK or a non-empty
-//     JWKS, and oct JWKs need 32 bytes (ErrInvalidJWK).
-//     WithUnsafeJSONSecretAsHMAC(true) restores PostgREST's reading, where
-//     a JWKS with one malformed key becomes an HMAC secret: the document is
-//     public, so anyone could sign tokens for any role.
 //   - POST /rpc/login takes one JSON object. WithBulkLogin(n) allows arrays
 //     of up to n (PostgREST's bulk RPC: one 64 KiB array is some 1,400
 //     bcrypt runs); GET with the password in the query string needs
@@ -177,73 +115,6 @@
 // contains …" detail, error context and internal query are dropped);
 // emails of new users have at most MaxEmailLength characters in both
 // stores (ErrEmailTooLong), safely under what the primary-key index holds;
-// an Identity is read-only; and Service, Authenticator, the login handler,
-// MemStore, PGStore and User print through fmt and log/slog with secrets,
-// keys and hashes redacted.
-//
-// # Handing the request to the database
-//
-// Behind the middleware, run each request's queries in one transaction that
-// starts with SetRequestContext(ctx, tx, id, r), PostgREST's prologue in one
-// statement: the role switch (set_config('role', …, true), which is SET
-// LOCAL ROLE) and request.jwt.claims, request.method, request.path,
-// request.headers and request.cookies. Every setting is transaction-local,
-// so it must run inside the transaction that runs the queries (it takes a
-// pgx.Tx for that reason), and ends with it: a pooled connection goes back
-// to the pool as the login role with nothing set, whether the transaction
-// committed or rolled back. Row-level-security policies then read
-// current_setting('request.jwt.claims', true)::json->>'email'.
-//
-// A database failure of the switch comes back as the *APIError PostgREST
-// sends (a role that does not exist 401 with WWW-Authenticate: Bearer; a role
-// the login role may not become 403, or 401 for the anonymous role); map
-// errors of the later queries with FromDBError(err, id.Authenticated()), which
-// applies PostgREST's SQLSTATE table (42501 is 403, or 401 as the anonymous
-// role; an error without SQLSTATE, such as a broken connection, is 503
-// PGRST001 without the driver's text). SetRequestContext refuses, with
-// plain errors and before setting anything, a connection whose
-// client_encoding is not UTF8 (ErrClientEncoding) and a transaction that
-// does not run as its session user (ErrSessionRole).
-//
-// Connect as PostgREST's authenticator: a NOINHERIT login role with no
-// privileges of its own, granted exactly the anonymous and user roles. The
-// switch is only as safe as that role:
-//
-//   - PostgreSQL checks SET ROLE against the session user, not the role in
-//     effect. A pool that logs in as a superuser and then runs SET ROLE
-//     authenticator at session level could become any role a token names;
-//     SetRequestContext therefore compares session_user with current_user
-//     in its one statement and returns ErrSessionRole, setting nothing.
-//     SET SESSION AUTHORIZATION authenticator, which changes the session
-//     user, is fine (examples/rls does it). For the same reason call
-//     SetRequestContext once per transaction, before any SET ROLE.
-//   - A pool that logs in as a superuser without SET ROLE cannot be told
-//     apart: every role, superusers included, is then reachable, and the
-//     role "none" (which PostgreSQL reads as "back to the session user")
-//     runs as the superuser. Never do that.
-//   - A pool that logs in as a user role itself gains nothing from the
-//     switch, and cannot become roles that role is not granted.
-//
-// A request, end to end:
-//
-//	mw, err := auth.NewMiddleware(auth.WithJWTSecret(secret), auth.WithDBAnonRole("web_anon"))
-//	…
-//	http.Handle("/todos", mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-//		id, _ := auth.IdentityFrom(r.Context())
-//		err := pgx.BeginFunc(r.Context(), pool, func(tx pgx.Tx) error {
-//			if err := auth.SetRequestContext(r.Context(), tx, id, r); err != nil {
-//				return err
-//			}
-//			return tx.QueryRow(r.Context(), "select …").Scan(&body)
-//		})
-//		var apiErr *auth.APIError
-//		if err != nil && !errors.As(err, &apiErr) {
-//			apiErr = auth.FromDBError(err, id.Authenticated())
-//		}
-//		if apiErr != nil {
-//			apiErr.Respond(w, auth.Verbose)
-//			return
-//		}
-//		…
-//	})))
+// and Service, the login handler, MemStore, PGStore and User print through
+// fmt and log/slog with the secret and hashes redacted.
 package auth

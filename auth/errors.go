@@ -21,7 +21,7 @@ import (
 // repeat a password (see the stores); configuration errors are plain.
 type Error = sqlerr.Error
 
-// Errors of the users-and-login half. Each carries the SQLSTATE and, where
+// Errors of the stores and the Service. Each carries the SQLSTATE and, where
 // PostgreSQL raises the same condition for the basic_auth.users table, its
 // message byte for byte; both stores return them, so callers can branch with
 // errors.Is whichever store is behind the Service. Instances carry the exact
@@ -164,7 +164,8 @@ func fromServer(err error, email string) error {
 	return e
 }
 
-// ErrShortSecret: a JWT secret under 32 bytes, which NewService refuses as
-// the middleware does; it is postgrest.ErrShortSecret itself, so errors.Is
-// matches either name.
+// ErrShortSecret: NewService was given a secret under 32 bytes (as given:
+// UTF-8 for a UTF8 client), which PostgREST would refuse to start with. It
+// is [postgrest.ErrShortSecret] itself, the middleware's error for a short
+// jwt-secret, so errors.Is matches under either name.
 var ErrShortSecret = postgrest.ErrShortSecret

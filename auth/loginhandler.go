@@ -26,7 +26,7 @@ func WithLoginSchema(schema string) LoginHandlerOption {
 }
 
 // WithLoginVerbosity sets PostgREST's client-error-verbosity for the error
-// bodies (default Verbose).
+// bodies (default [postgrest.Verbose]).
 func WithLoginVerbosity(v postgrest.Verbosity) LoginHandlerOption {
 	return func(h *loginHandler) { h.verbosity = v }
 }
@@ -83,7 +83,7 @@ type loginHandler struct {
 //     asks for it), Content-Range "0-0/*", Vary "Accept, Prefer, Range";
 //   - 403 {"code":"28P01",…,"message":"invalid user or password"} for wrong
 //     credentials, and PostgREST's status for every other SQLSTATE (see
-//     FromDBError), e.g. 400 for text PostgreSQL refuses;
+//     [postgrest.FromDBError]), e.g. 400 for text PostgreSQL refuses;
 //   - 400 PGRST102 "Empty or invalid json" for a body that is not JSON,
 //     "All object keys must match" for an array of objects with different
 //     keys, and "Content-Type not acceptable: …" for a body type PostgREST
@@ -108,7 +108,8 @@ type loginHandler struct {
 // logs in).
 //
 // The handler does not authenticate the request; wrap it in the middleware
-// to reject stale bearer tokens sent along, as PostgREST does.
+// ([postgrest.NewMiddleware]) to reject stale bearer tokens sent along, as
+// PostgREST does.
 //
 // Known differences from PostgREST, by design or not modelled: GET and
 // array bodies are refused by default (see WithLoginGET and WithBulkLogin;

@@ -8,6 +8,19 @@ import (
 	"unicode/utf8"
 )
 
+// This file reads JSON with aeson's semantics (the Haskell library PostgREST
+// decodes JWT headers and claims with), not PostgreSQL's. It decides, as
+// PostgREST does before any database is asked, whether a token's JSON is
+// acceptable at all: a text is valid or not, a failure becomes PGRST301 or
+// PGRST303, every string is decoded (\u0000 is an ordinary character), and
+// the last of duplicate member names wins. PostgreSQL's json input grammar,
+// which jwt, jwt/pgjson and auth's login handler reproduce, answers other
+// questions: SQLSTATE 22P02 with the server's message and DETAIL, rules for
+// \u0000 and unpaired surrogates that depend on whether the text is only
+// checked or also de-escaped, behaviour that changes between majors. The
+// two accept different texts and fail differently, so they stay apart: a
+// shared lexer would make one of them answer unlike its upstream.
+
 // parseJSON parses one RFC 8259 JSON text (surrounding whitespace allowed) into
 // map[string]any, []any, json.Number (the number's text), string, bool and
 // nil; the last of duplicate member names wins. It is the strict grammar

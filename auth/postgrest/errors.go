@@ -2,14 +2,14 @@ package postgrest
 
 import "errors"
 
-// ErrShortSecret: a plain HMAC secret under 32 bytes, which NewService and
-// NewAuthenticator refuse, as PostgREST (v13+) refuses to start with one.
-// Both count bytes: NewService those of the secret as given (UTF-8 for a
-// UTF8 client), the middleware those of jwt-secret after any base64
-// decoding, as PostgREST does, whose own message ("The JWT secret must be at
-// least 32 characters long.") says characters. Sixteen two-byte characters
-// are enough. An oct JWK needs 32 bytes too (ErrInvalidJWK otherwise), where
-// PostgREST sets JWKs no minimum.
+// ErrShortSecret: a plain HMAC secret under 32 bytes, which NewAuthenticator
+// refuses, as PostgREST (v13+) refuses to start with one. It counts the
+// bytes of jwt-secret after any base64 decoding, as PostgREST does, whose
+// own message ("The JWT secret must be at least 32 characters long.") says
+// characters: sixteen two-byte characters are enough. An oct JWK needs 32
+// bytes too (ErrInvalidJWK otherwise), where PostgREST sets JWKs no minimum.
+// auth.NewService refuses a short signing secret with this same value
+// (auth.ErrShortSecret), so errors.Is matches under either name.
 var ErrShortSecret = errors.New("the JWT secret must be at least 32 bytes long")
 
 // ErrInvalidJWK: a jwt-secret that looks like JSON (its first non-blank
