@@ -2,11 +2,11 @@ package auth
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
-	"strconv"
 	"time"
+
+	"github.com/pgjwt-go/pgjwt/internal/redact"
 )
 
 // Printing never shows a secret. The values this package hands out
@@ -23,18 +23,6 @@ import (
 // (Service.secret), which fmt shows as an address whatever the verb, even
 // inside a caller's struct.
 
-// redactedBytes stands in for a secret of n bytes.
-func redactedBytes(n int) string { return "[REDACTED " + strconv.Itoa(n) + " bytes]" }
-
-// writeDesc writes desc for verb: quoted for %q, as is otherwise (hex of a
-// description would help nobody).
-func writeDesc(f fmt.State, verb rune, desc string) {
-	if verb == 'q' {
-		desc = strconv.Quote(desc)
-	}
-	io.WriteString(f, desc)
-}
-
 // String describes the Service: algorithm, token lifetime, claim names and
 // store type, with the secret's length only.
 func (s *Service) String() string {
@@ -43,7 +31,7 @@ func (s *Service) String() string {
 	}
 	secret := "unset"
 	if s.secret != nil {
-		secret = redactedBytes(len(*s.secret))
+		secret = redact.Bytes(len(*s.secret))
 	}
 	return fmt.Sprintf("auth.Service{alg: %s, secret: %s, token lifetime: %v, extra claims: %q, store: %T}",
 		s.alg, secret, time.Duration(s.lifetime)*time.Second, s.claimNames(), s.store)
@@ -58,7 +46,7 @@ func (s *Service) claimNames() []string {
 }
 
 // Format prints String for every verb: the secret never shows.
-func (s *Service) Format(f fmt.State, verb rune) { writeDesc(f, verb, s.String()) }
+func (s *Service) Format(f fmt.State, verb rune) { redact.Write(f, verb, s.String()) }
 
 // LogValue is String's content as a slog group.
 func (s *Service) LogValue() slog.Value {
@@ -67,7 +55,7 @@ func (s *Service) LogValue() slog.Value {
 	}
 	secret := "unset"
 	if s.secret != nil {
-		secret = redactedBytes(len(*s.secret))
+		secret = redact.Bytes(len(*s.secret))
 	}
 	return slog.GroupValue(slog.String("alg", s.alg), slog.String("secret", secret),
 		slog.Duration("token_lifetime", time.Duration(s.lifetime)*time.Second),
@@ -83,7 +71,7 @@ func (h *loginHandler) String() string {
 }
 
 // Format prints String for every verb.
-func (h *loginHandler) Format(f fmt.State, verb rune) { writeDesc(f, verb, h.String()) }
+func (h *loginHandler) Format(f fmt.State, verb rune) { redact.Write(f, verb, h.String()) }
 
 // LogValue is String's content as a slog group.
 func (h *loginHandler) LogValue() slog.Value {
@@ -114,7 +102,7 @@ func (m *MemStore) summary() (users int, roles []string) {
 }
 
 // Format prints String for every verb.
-func (m *MemStore) Format(f fmt.State, verb rune) { writeDesc(f, verb, m.String()) }
+func (m *MemStore) Format(f fmt.State, verb rune) { redact.Write(f, verb, m.String()) }
 
 // LogValue is String's content as a slog group.
 func (m *MemStore) LogValue() slog.Value {
@@ -135,7 +123,7 @@ func (s *PGStore) String() string {
 }
 
 // Format prints String for every verb.
-func (s *PGStore) Format(f fmt.State, verb rune) { writeDesc(f, verb, s.String()) }
+func (s *PGStore) Format(f fmt.State, verb rune) { redact.Write(f, verb, s.String()) }
 
 // LogValue is String's content as a slog group.
 func (s *PGStore) LogValue() slog.Value {
@@ -150,7 +138,7 @@ func redactedHash(h string) string {
 	if h == "" {
 		return `""`
 	}
-	return redactedBytes(len(h))
+	return redact.Bytes(len(h))
 }
 
 // String shows the email and role; the password hash is redacted (read the
@@ -160,7 +148,7 @@ func (u User) String() string {
 }
 
 // Format prints String for every verb: the hash never shows.
-func (u User) Format(f fmt.State, verb rune) { writeDesc(f, verb, u.String()) }
+func (u User) Format(f fmt.State, verb rune) { redact.Write(f, verb, u.String()) }
 
 // LogValue is String's content as a slog group (slog's JSON handler would
 // otherwise marshal the Hash field).

@@ -5,10 +5,11 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/pgjwt-go/pgjwt/internal/redact"
 )
 
 // Printing never shows a secret. *Authenticator and the key set it holds
@@ -23,19 +24,7 @@ import (
 // points to. So HMAC keys also sit behind a pointer to a non-struct value
 // (verificationKey.key), which fmt shows as an address whatever the verb,
 // even inside a caller's struct. (auth does the same for its Service,
-// stores and users; these two helpers are repeated there, not shared.)
-
-// redactedBytes stands in for a secret of n bytes.
-func redactedBytes(n int) string { return "[REDACTED " + strconv.Itoa(n) + " bytes]" }
-
-// writeDesc writes desc for verb: quoted for %q, as is otherwise (hex of a
-// description would help nobody).
-func writeDesc(f fmt.State, verb rune, desc string) {
-	if verb == 'q' {
-		desc = strconv.Quote(desc)
-	}
-	io.WriteString(f, desc)
-}
+// stores and users; both print through internal/redact.)
 
 // String describes one key: type, size or curve, alg, kid and use, never
 // HMAC bytes. Public keys are not secret, but their numbers help nobody in a
@@ -48,7 +37,7 @@ func (k verificationKey) String() string {
 	}
 	switch key := key.(type) {
 	case []byte:
-		b.WriteString("oct " + redactedBytes(len(key)))
+		b.WriteString("oct " + redact.Bytes(len(key)))
 	case *rsa.PublicKey:
 		b.WriteString("RSA " + strconv.Itoa(key.N.BitLen()) + " bits")
 	case *ecdsa.PublicKey:
@@ -71,7 +60,7 @@ func (k verificationKey) String() string {
 }
 
 // Format prints String for every verb.
-func (k verificationKey) Format(f fmt.State, verb rune) { writeDesc(f, verb, k.String()) }
+func (k verificationKey) Format(f fmt.State, verb rune) { redact.Write(f, verb, k.String()) }
 
 // keyList describes the configured keys (see verificationKey.String).
 func (a *Authenticator) keyList() []string {
@@ -92,7 +81,7 @@ func (a *Authenticator) roleClaimKey() string {
 }
 
 // Format prints String for every verb: no key material shows.
-func (a *Authenticator) Format(f fmt.State, verb rune) { writeDesc(f, verb, a.String()) }
+func (a *Authenticator) Format(f fmt.State, verb rune) { redact.Write(f, verb, a.String()) }
 
 // LogValue is String's content as a slog group.
 func (a *Authenticator) LogValue() slog.Value {
