@@ -1,21 +1,34 @@
-package auth
+// Package rolepath compiles and evaluates PostgREST's jwt-role-claim-key:
+// the path that picks the database role out of a JWT's claims.
+//
+// A key that starts with "$" is an RFC 9535 JSONPath query, as in PostgREST
+// v16; any other key is the older PostgREST DSL of v13/v14 (".role",
+// `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "x")]`), which v16.2
+// still accepts with a deprecation warning. Only the first node the path
+// selects is used (see [Path.First]); object members are visited in sorted
+// order, as in PostgREST, whose JSON objects are ordered maps.
+//
+// Parse refuses what PostgREST refuses to start with, with PostgREST's
+// message ("failed to parse role-claim-key value (KEY)") followed by the
+// reason. The package is internal: auth/postgrest's middleware is its one
+// user.
+package rolepath
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// rolePath is a compiled jwt-role-claim-key. PostgREST v16 reads it as an
-// RFC 9535 JSONPath when it starts with "$", and otherwise (v16.2+, with a
-// deprecation warning) as the older PostgREST DSL of v13/v14 (".role",
-// `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "x")]`). Only the first
-// value the path selects matters.
-type rolePath struct {
+// Path is a compiled jwt-role-claim-key. It is immutable and safe for
+// concurrent use.
+type Path struct {
 	src   string
 	segs  []segment
 	names []string // set when every segment is a member name
@@ -26,13 +39,21 @@ type segment interface {
 	apply(node any, root any, out []any) []any
 }
 
-// errRoleClaimKey is PostgREST's start-up error for an unparsable key.
-func errRoleClaimKey(key string, why string) error {
-	return fmt.Errorf("failed to parse role-claim-key value (%s): %s", key, why)
+// ErrInvalid is matched (errors.Is) by every error Parse returns.
+var ErrInvalid = errors.New("invalid role-claim-key")
+
+// parseError is PostgREST's start-up error for an unparsable key, with the
+// reason this parser found.
+type parseError struct{ key, why string }
+
+func (e *parseError) Error() string {
+	return fmt.Sprintf("failed to parse role-claim-key value (%s): %s", e.key, e.why)
 }
 
-// parseRoleClaimKey compiles a jwt-role-claim-key.
-func parseRoleClaimKey(key string) (*rolePath, error) {
+func (e *parseError) Is(target error) bool { return target == ErrInvalid }
+
+// Parse compiles a jwt-role-claim-key.
+func Parse(key string) (*Path, error) {
 	p := &pathParser{s: key}
 	var segs []segment
 	var err error
@@ -42,9 +63,9 @@ func parseRoleClaimKey(key string) (*rolePath, error) {
 		segs, err = p.legacy()
 	}
 	if err != nil {
-		return nil, errRoleClaimKey(key, err.Error())
+		return nil, &parseError{key: key, why: err.Error()}
 	}
-	rp := &rolePath{src: key, segs: segs}
+	rp := &Path{src: key, segs: segs}
 	names := make([]string, 0, len(segs))
 	for _, sg := range segs {
 		n, isName := sg.(nameSeg)
@@ -60,8 +81,14 @@ func parseRoleClaimKey(key string) (*rolePath, error) {
 	return rp, nil
 }
 
-// first returns the first node the path selects in claims.
-func (rp *rolePath) first(claims map[string]any) (any, bool) {
+// String returns the key as given to Parse.
+func (rp *Path) String() string { return rp.src }
+
+// First returns the first node the path selects in claims, a value as
+// encoding/json decodes it with UseNumber (map[string]any, []any,
+// json.Number, string, bool or nil), and whether there is one. A JSON null
+// found at the path is found (nil, true).
+func (rp *Path) First(claims map[string]any) (any, bool) {
 	if rp.names != nil { // "$.role", "$.a.b": a plain walk, no node lists
 		var cur any = claims
 		for _, name := range rp.names {
@@ -87,6 +114,17 @@ func (rp *rolePath) first(claims map[string]any) (any, bool) {
 		nodes = next
 	}
 	return nodes[0], true
+}
+
+// sortedKeys lists m's member names in code point order (bytewise for
+// UTF-8), the order of PostgREST's ordered JSON objects.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // ---- selectors shared by both syntaxes ----

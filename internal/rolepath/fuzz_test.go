@@ -1,6 +1,24 @@
-package auth
+package rolepath
 
-import "testing"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// decodeClaims decodes a JSON object the way the middleware hands claims
+// over: numbers as json.Number.
+func decodeClaims(data []byte) (map[string]any, bool) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var m map[string]any
+	if d.Decode(&m) != nil || m == nil || d.More() {
+		return nil, false
+	}
+	return m, true
+}
 
 // FuzzRoleClaimKey: any jwt-role-claim-key either fails to compile with
 // PostgREST's start-up message or evaluates on any claims without panicking.
@@ -10,16 +28,19 @@ func FuzzRoleClaimKey(f *testing.F) {
 		f.Add(k, []byte(`{"role":"r","a":[1,"x",{"b":null}],"y":{"z":[true]},"https://x":[{"value":"v"}]}`))
 	}
 	f.Fuzz(func(t *testing.T, key string, claims []byte) {
-		rp, err := parseRoleClaimKey(key)
+		rp, err := Parse(key)
 		if err != nil {
 			want := "failed to parse role-claim-key value (" + key + ")"
-			if len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
+			if !strings.HasPrefix(err.Error(), want) || !errors.Is(err, ErrInvalid) {
 				t.Fatalf("error %q", err)
 			}
 			return
 		}
+		if rp.String() != key {
+			t.Fatalf("String() = %q", rp.String())
+		}
 		if m, ok := decodeClaims(claims); ok {
-			rp.first(m)
+			rp.First(m)
 		}
 	})
 }
