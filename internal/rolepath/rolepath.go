@@ -1010,6 +1010,12 @@ func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if arg == nil { // a match() or search() test, which has no value
+			if fn == "count" || fn == "value" {
+				return nil, nil, p.errorf("%s() takes a query", fn)
+			}
+			return nil, nil, p.errorf("%s() takes a value, not a test", fn)
+		}
 		p.skipBlank()
 		switch fn {
 		case "match", "search":
