@@ -39,3 +39,35 @@ func TestTestResultsAreNotValues(t *testing.T) {
 		})
 	}
 }
+
+// TestComparedQueriesAreSingular: RFC 9535 compares only singular queries
+// (names and indexes) and passes only those to length(), match() and
+// search(); aeson-jsonpath, PostgREST's parser, reads nothing else as a
+// comparable. A query such as @.* was accepted and compared as "nothing"
+// whenever it selected more than one node.
+func TestComparedQueriesAreSingular(t *testing.T) {
+	for _, key := range []string{
+		`$.tags[?@.* == "c"]`,
+		`$.tags[?@[*] == "c"]`,
+		`$.tags[?@..b == "c"]`,
+		`$.tags[?@[0:1] == "c"]`,
+		`$.tags[?@['b','b'] == "c"]`,
+		`$.tags[?@[?@] == "c"]`,
+		`$.tags[?"c" != $.tags[*]]`,
+		`$.tags[?length(@.*) == 1]`,
+		`$.roles[?match(@.*, 'a')]`,
+		`$.roles[?search($..roles, 'a')]`,
+	} {
+		t.Run(key, func(t *testing.T) { requireRefused(t, key) })
+	}
+	// Singular queries, and any query in an existence test, count() or
+	// value(), stay accepted.
+	for _, key := range []string{
+		`$.tags[?@.b == "c"]`, `$.tags[?@['b'] == "c"]`, `$.tags[?@[0] == "c"]`, `$.tags[?@[-1] == "c"]`,
+		`$.tags[?$.roles[0] == "author"]`, `$.tags[?@ == $]`, `$.tags[?@.*]`, `$.tags[?count(@.*) == 1]`,
+		`$.tags[?value(@..b) == "c"]`, `$.roles[?length(@) == 6]`, `$.roles[?match($.roles[0], 'a.*')]`,
+	} {
+		_, err := Parse(key)
+		require.NoError(t, err, key)
+	}
+}

@@ -331,7 +331,11 @@ func (p *pathParser) skipBlank() {
 }
 
 func (p *pathParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("at offset %d: "+format, append([]any{p.pos}, args...)...)
+	return errorAt(p.pos, format, args...)
+}
+
+func errorAt(pos int, format string, args ...any) error {
+	return fmt.Errorf("at offset %d: "+format, append([]any{pos}, args...)...)
 }
 
 // legacy parses the v13/v14 DSL: (.key | ."quoted" | [n])+ [?(@ OP "text")]?
@@ -719,6 +723,25 @@ type queryOperand struct {
 	segs     []segment
 }
 
+// singularOperand reports whether o yields at most one node by its form:
+// anything but a query, or a query of names and indexes only (RFC 9535's
+// singular query), the only queries that can be compared or passed where a
+// value is expected.
+func singularOperand(o operand) bool {
+	q, isQuery := o.(*queryOperand)
+	if !isQuery {
+		return true
+	}
+	for _, s := range q.segs {
+		switch s.(type) {
+		case nameSeg, indexSeg:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func (q *queryOperand) nodes(cur, root any) []any {
 	start := root
 	if q.relative {
@@ -925,6 +948,7 @@ func (p *pathParser) basicExpr() (filterExpr, error) {
 		p.pos++
 		return p.parenTail()
 	}
+	lstart := p.pos
 	left, test, err := p.operandOrTest()
 	if err != nil {
 		return nil, err
@@ -933,12 +957,19 @@ func (p *pathParser) basicExpr() (filterExpr, error) {
 	for _, op := range []string{"==", "!=", "<=", ">=", "<", ">"} {
 		if p.accept(op) {
 			p.skipBlank()
+			rstart := p.pos
 			right, rtest, err := p.operandOrTest()
 			if err != nil {
 				return nil, err
 			}
 			if left == nil || right == nil || rtest != nil && right == nil {
 				return nil, p.errorf("%s needs comparable operands", op)
+			}
+			if !singularOperand(left) {
+				return nil, errorAt(lstart, "%s compares single values: a query here takes names and indexes only", op)
+			}
+			if !singularOperand(right) {
+				return nil, errorAt(rstart, "%s compares single values: a query here takes names and indexes only", op)
 			}
 			return compareExpr{op: op, l: left, r: right}, nil
 		}
@@ -1006,6 +1037,7 @@ func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
 			continue
 		}
 		p.skipBlank()
+		argStart := p.pos
 		arg, _, err := p.operandOrTest()
 		if err != nil {
 			return nil, nil, err
@@ -1015,6 +1047,9 @@ func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
 				return nil, nil, p.errorf("%s() takes a query", fn)
 			}
 			return nil, nil, p.errorf("%s() takes a value, not a test", fn)
+		}
+		if fn != "count" && fn != "value" && !singularOperand(arg) {
+			return nil, nil, errorAt(argStart, "%s() takes a single value: a query here takes names and indexes only", fn)
 		}
 		p.skipBlank()
 		switch fn {
