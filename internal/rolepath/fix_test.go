@@ -71,3 +71,20 @@ func TestComparedQueriesAreSingular(t *testing.T) {
 		require.NoError(t, err, key)
 	}
 }
+
+// TestIntegersInIJSONRange: RFC 9535 indexes and slice bounds lie in
+// [-(2^53)+1, (2^53)-1]; aeson-jsonpath refuses the rest too. Up to int64
+// they were accepted.
+func TestIntegersInIJSONRange(t *testing.T) {
+	for _, key := range []string{
+		"$.roles[9007199254740992]", "$.roles[-9007199254740992]", "$.roles[9223372036854775807]",
+		"$.roles[9007199254740992:]", "$.roles[:-9007199254740992]", "$.roles[::9007199254740992]",
+		"$.roles[::-9223372036854775808]", "$.roles[?@[9007199254740992] == 1]",
+	} {
+		t.Run(key, func(t *testing.T) { requireRefused(t, key) })
+	}
+	for _, key := range []string{"$.roles[9007199254740991]", "$.roles[-9007199254740991]", "$.roles[-9007199254740991:9007199254740991:-9007199254740991]"} {
+		_, err := Parse(key)
+		require.NoError(t, err, key)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -583,7 +584,11 @@ func (p *pathParser) slice(start *int) (segment, error) {
 	return sl, nil
 }
 
-// integer reads an RFC 9535 int: no leading zeros, no "-0".
+// maxInt is the largest integer RFC 9535 allows in an index or slice
+// (I-JSON's exact range, 2^53-1); its negation is the smallest.
+const maxInt = 1<<53 - 1
+
+// integer reads an RFC 9535 int: no leading zeros, no "-0", within ±maxInt.
 func (p *pathParser) integer() (int, error) {
 	start := p.pos
 	p.accept("-")
@@ -595,11 +600,12 @@ func (p *pathParser) integer() (int, error) {
 	if p.pos == digits || (p.s[digits] == '0' && (p.pos-digits > 1 || digits > start)) {
 		return 0, p.errorf("bad integer %q", txt)
 	}
-	n, err := strconv.Atoi(txt)
-	if err != nil {
-		return 0, p.errorf("bad integer %q", txt)
+	n, err := strconv.ParseInt(txt, 10, 64)
+	if err != nil || n > maxInt || n < -maxInt {
+		return 0, errorAt(start, "integer %s is out of range (-%d to %d)", txt, int64(maxInt), int64(maxInt))
 	}
-	return n, nil
+	// Where int is 32 bits, clamping selects the same: no array is longer.
+	return int(min(max(n, math.MinInt), math.MaxInt)), nil
 }
 
 // stringLiteral reads an RFC 9535 single- or double-quoted string.
