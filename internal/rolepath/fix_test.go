@@ -88,3 +88,26 @@ func TestIntegersInIJSONRange(t *testing.T) {
 		require.NoError(t, err, key)
 	}
 }
+
+// TestSurrogateEscapesPair: in RFC 9535 strings (and aeson-jsonpath's) a
+// \u escape of a surrogate must be a high one followed by a low one; alone
+// they were taken as U+FFFD, so `$['\uD800']` named "\uFFFD".
+func TestSurrogateEscapesPair(t *testing.T) {
+	for _, key := range []string{
+		`$['\uD800']`, `$["\udbff"]`, `$['\uDC00']`, `$['\uD800\uD800']`, `$['\uDC00\uDC00']`,
+		`$['\uD800\u0041']`, `$['\uD83Dx']`, `$['\uDE00\uD83D']`, `$['\uD83D\uDE']`, `$[?@ == '\uD800']`,
+	} {
+		t.Run(key, func(t *testing.T) { requireRefused(t, key) })
+	}
+	m := map[string]any{"\U0001F600": "grin", "\uFFFD": "replacement", "\uD7FF\uE000": "edges", "\x00": "nul"}
+	for key, want := range map[string]string{
+		`$['\uD83D\uDE00']`: "grin", `$["\ud83d\ude00"]`: "grin", `$['\uFFFD']`: "replacement",
+		`$['\uD7FF\uE000']`: "edges", `$['\u0000']`: "nul",
+	} {
+		p, err := Parse(key)
+		require.NoError(t, err, key)
+		got, found := p.First(m)
+		require.True(t, found, key)
+		require.Equal(t, want, got, key)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -650,20 +651,11 @@ func (p *pathParser) stringLiteral() (string, error) {
 				}
 				b.WriteByte(e)
 			case 'u':
-				// Let encoding/json decode \uXXXX (and surrogate pairs).
-				end := p.pos + 4
-				if end+6 <= len(p.s) && p.s[end] == '\\' && p.s[end+1] == 'u' {
-					end += 6
+				r, err := p.unicodeEscape()
+				if err != nil {
+					return "", err
 				}
-				if end > len(p.s) {
-					return "", p.errorf("bad \\u escape")
-				}
-				var r string
-				if json.Unmarshal([]byte(`"\u`+p.s[p.pos:end]+`"`), &r) != nil {
-					return "", p.errorf("bad \\u escape")
-				}
-				b.WriteString(r)
-				p.pos = end
+				b.WriteRune(r)
 			default:
 				return "", p.errorf("bad escape \\%c", e)
 			}
@@ -672,6 +664,53 @@ func (p *pathParser) stringLiteral() (string, error) {
 			p.pos++
 		}
 	}
+}
+
+// unicodeEscape reads the XXXX of "\\uXXXX" (p.pos is on it), and the low half
+// "\\uXXXX" after a high surrogate: RFC 9535 takes surrogates only as a pair.
+func (p *pathParser) unicodeEscape() (rune, error) {
+	start := p.pos - 2 // the backslash
+	r, ok := p.hex4()
+	switch {
+	case !ok:
+		return 0, errorAt(start+2, "bad \\u escape")
+	case utf16.IsSurrogate(r) && r >= 0xDC00:
+		return 0, errorAt(start, "\\u%s is a low surrogate without a high one", p.s[start+2:start+6])
+	case !utf16.IsSurrogate(r):
+		return r, nil
+	}
+	if !p.accept(`\u`) {
+		return 0, errorAt(start, "\\u%s is a high surrogate without a low one", p.s[start+2:start+6])
+	}
+	lo, ok := p.hex4()
+	if !ok || lo < 0xDC00 || lo > 0xDFFF {
+		return 0, errorAt(start, "\\u%s is a high surrogate without a low one", p.s[start+2:start+6])
+	}
+	return utf16.DecodeRune(r, lo), nil
+}
+
+// hex4 reads four hexadecimal digits, either case.
+func (p *pathParser) hex4() (rune, bool) {
+	if len(p.s)-p.pos < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(p.s[p.pos : p.pos+4]) {
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	p.pos += 4
+	return r, true
 }
 
 // ---- filter expressions ----
