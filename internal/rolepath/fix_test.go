@@ -1,6 +1,11 @@
 package rolepath
 
 import (
+	"encoding/json"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -109,5 +114,91 @@ func TestSurrogateEscapesPair(t *testing.T) {
 		got, found := p.First(m)
 		require.True(t, found, key)
 		require.Equal(t, want, got, key)
+	}
+}
+
+// TestNumbersCompareExactly: PostgREST compares numbers as aeson's
+// Scientific values, exactly, and RFC 9535 by value; through float64
+// 9007199254740993 equalled 9007199254740992, 1e400 equalled 1e401 (both
+// +Inf) and 1e-400 equalled 0.
+func TestNumbersCompareExactly(t *testing.T) {
+	m, ok := decodeClaims([]byte(`{"n":[9007199254740992,9007199254740993,1e400,1e401,1e-400,0,-0.0,1.0000000000000001,-5e-1]}`))
+	require.True(t, ok)
+	for key, want := range map[string]string{
+		`$.n[?@ == 9007199254740993]`:    "9007199254740993",
+		`$.n[?@ > 9007199254740992]`:     "9007199254740993",
+		`$.n[?@ == 10e400]`:              "1e401",
+		`$.n[?@ >= 1e401]`:               "1e401",
+		`$.n[?@ > 0 && @ < 1e-399]`:      "1e-400",
+		`$.n[?@ == 1.00000000000000010]`: "1.0000000000000001",
+		`$.n[?@ < 0]`:                    "-5e-1",
+		`$.n[?@ == -0.5]`:                "-5e-1",
+		`$.n[?@ == 0 && @ != 0.0]`:       "",
+		`$.n[?@ == -0]`:                  "0",
+		`$.n[?@ == $.n[5] && @ != 0]`:    "",
+	} {
+		t.Run(key, func(t *testing.T) {
+			p, err := Parse(key)
+			require.NoError(t, err)
+			got, found := p.First(m)
+			if want == "" {
+				require.False(t, found, "%v", got)
+				return
+			}
+			require.True(t, found)
+			require.Equal(t, want, string(got.(json.Number)))
+		})
+	}
+}
+
+// TestCompareNumbersAgainstRat checks compareNumbers against math/big on
+// number texts with every JSON spelling: signs, zeros, fractions, exponents.
+func TestCompareNumbersAgainstRat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 9535))
+	gen := func() string {
+		var b strings.Builder
+		if rng.IntN(3) == 0 {
+			b.WriteByte('-')
+		}
+		if rng.IntN(4) == 0 {
+			b.WriteByte('0')
+		} else {
+			b.WriteString(strconv.Itoa(1 + rng.IntN(999)))
+			for range rng.IntN(3) {
+				b.WriteByte('0')
+			}
+		}
+		if rng.IntN(2) == 0 {
+			b.WriteByte('.')
+			for range 1 + rng.IntN(4) {
+				b.WriteByte(byte('0' + rng.IntN(10)))
+			}
+		}
+		if rng.IntN(2) == 0 {
+			b.WriteString([]string{"e", "E", "e+", "e-", "E-0"}[rng.IntN(5)])
+			b.WriteString(strconv.Itoa(rng.IntN(30)))
+		}
+		return b.String()
+	}
+	for range 20000 {
+		a, b := gen(), gen()
+		ra, ok1 := new(big.Rat).SetString(a)
+		rb, ok2 := new(big.Rat).SetString(b)
+		require.True(t, ok1 && ok2, "%s %s", a, b)
+		require.Equal(t, ra.Cmp(rb), compareNumbers(json.Number(a), json.Number(b)), "%s vs %s", a, b)
+	}
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"1e99999999999999999999", "1e99999999999999999998", 0}, // saturated: beyond any real claim
+		{"1e99999999999999999999", "1e400", 1},
+		{"1e-99999999999999999999", "0", 1},
+		{"-1e-99999999999999999999", "0", -1},
+		{"0e99999999999999999999", "-0", 0},
+		{"100e-2", "1", 0},
+		{"0.000", "-0e7", 0},
+	} {
+		require.Equal(t, c.want, compareNumbers(json.Number(c.a), json.Number(c.b)), "%s vs %s", c.a, c.b)
 	}
 }

@@ -886,12 +886,7 @@ func equalValues(a any, aok bool, b any, bok bool) bool {
 	switch x := a.(type) {
 	case json.Number:
 		y, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		fx, _ := x.Float64()
-		fy, _ := y.Float64()
-		return fx == fy
+		return ok && compareNumbers(x, y) == 0
 	case []any:
 		y, ok := b.([]any)
 		if !ok || len(x) != len(y) {
@@ -926,17 +921,93 @@ func lessValues(a any, aok bool, b any, bok bool) bool {
 	switch x := a.(type) {
 	case json.Number:
 		y, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		fx, _ := x.Float64()
-		fy, _ := y.Float64()
-		return fx < fy
+		return ok && compareNumbers(x, y) < 0
 	case string:
 		y, ok := b.(string)
 		return ok && x < y // UTF-8 byte order is code point order
 	}
 	return false
+}
+
+// compareNumbers orders two JSON number texts by exact value, as aeson's
+// Scientific numbers are compared in PostgREST (float64 would equate
+// 9007199254740993 with 9007199254740992, 1e400 with 1e401, 1e-400 with 0).
+func compareNumbers(a, b json.Number) int {
+	x, y := parseDecimal(string(a)), parseDecimal(string(b))
+	switch {
+	case x.neg != y.neg:
+		if x.digits == "" && y.digits == "" { // 0 and -0
+			return 0
+		}
+		if x.neg {
+			return -1
+		}
+		return 1
+	case x.neg:
+		return -compareMagnitudes(x, y)
+	}
+	return compareMagnitudes(x, y)
+}
+
+// decimal is a JSON number as 0.digits × 10^exp: digits has no leading or
+// trailing zeros and is empty for zero.
+type decimal struct {
+	neg    bool
+	digits string
+	exp    int64
+}
+
+// parseDecimal reads a valid JSON number text. Exponents beyond ±2^62
+// saturate: no document or literal reaches them meaningfully.
+func parseDecimal(s string) decimal {
+	var d decimal
+	if strings.HasPrefix(s, "-") {
+		d.neg, s = true, s[1:]
+	}
+	mant, expText := s, ""
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant, expText = s[:i], s[i+1:]
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := intPart + frac
+	point := int64(len(intPart))
+	trimmed := strings.TrimLeft(digits, "0")
+	point -= int64(len(digits) - len(trimmed))
+	d.digits = strings.TrimRight(trimmed, "0")
+	if d.digits == "" {
+		return d
+	}
+	const limit = 1 << 62
+	e, err := strconv.ParseInt(strings.TrimPrefix(expText, "+"), 10, 64)
+	if err != nil && expText != "" { // out of int64: saturate
+		e = limit
+		if strings.HasPrefix(expText, "-") {
+			e = -limit
+		}
+	}
+	d.exp = point + min(max(e, -limit), limit) // |point| < 2^31: no overflow
+	return d
+}
+
+// compareMagnitudes orders |x| and |y|.
+func compareMagnitudes(x, y decimal) int {
+	switch {
+	case x.digits == "" || y.digits == "":
+		return cmpInt(len(x.digits), len(y.digits)) // zero is the smallest
+	case x.exp != y.exp:
+		return cmpInt(x.exp, y.exp)
+	}
+	return strings.Compare(x.digits, y.digits) // same scale: digit by digit
+}
+
+func cmpInt[T int | int64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (p *pathParser) logicalOr() (filterExpr, error) {
