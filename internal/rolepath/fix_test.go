@@ -202,3 +202,29 @@ func TestCompareNumbersAgainstRat(t *testing.T) {
 		require.Equal(t, c.want, compareNumbers(json.Number(c.a), json.Number(c.b)), "%s vs %s", c.a, c.b)
 	}
 }
+
+// TestRegexpDot: in I-Regexp (RFC 9485, used by RFC 9535's match() and
+// search()) "." matches any character but \n and \r; Go's "." matched \r.
+// Dots inside classes, escaped or quoted stay literal.
+func TestRegexpDot(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{".", "\r", false}, {".", "\n", false}, {".", "\u2028", true}, {".", "x", true},
+		{"a.*b", "a\rb", false}, {"a.*b", "a\u0085b", true},
+		{"a[.]b", "a.b", true}, {"a[.]b", "axb", false}, {"a[^.]b", "a\rb", true},
+		{"a[].]b", "a]b", true}, {"a[^].]b", "a\rb", true}, {"a[[:alpha:].]b", "a.b", true}, {"a[[:alpha:].]b", "a\rb", false},
+		{`a\.b`, "a.b", true}, {`a\.b`, "axb", false}, {`a\\.b`, `a\xb`, true}, {`a\\.b`, "a\\\rb", false},
+		{`\Q.\E`, ".", true}, {`\Q.\E`, "x", false},
+		{`(?s).`, "\n", false}, {`\x{2E}`, ".", true}, {`[\r]`, "\r", true}, {`\r`, "\r", true},
+	} {
+		for _, fn := range []string{"match", "search"} {
+			key := "$[?" + fn + "(@, " + strconv.Quote(c.pattern) + ")]"
+			p, err := Parse(key)
+			require.NoError(t, err, key)
+			_, found := p.First(map[string]any{"v": c.s})
+			require.Equal(t, c.want, found, "%s on %q", key, c.s)
+		}
+	}
+}

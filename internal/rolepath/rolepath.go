@@ -853,6 +853,74 @@ type funcTest struct {
 	re   *regexp.Regexp
 }
 
+// compilePattern compiles a match() (whole string) or search() pattern. The
+// syntax is Go's (RE2), a superset of RFC 9535's I-Regexp; "." outside
+// classes becomes [^\n\r], I-Regexp's dot, as RFC 9485 (section 5.3) maps it
+// for such engines (Go's dot matches \r).
+func compilePattern(pat string, whole bool) (*regexp.Regexp, error) {
+	wrap := func(p string) string {
+		if whole {
+			return `\A(?:` + p + `)\z`
+		}
+		return p
+	}
+	if _, err := regexp.Compile(wrap(pat)); err != nil {
+		return nil, err // the message quotes the pattern as written
+	}
+	return regexp.Compile(wrap(iregexpDots(pat)))
+}
+
+// iregexpDots replaces each "." that is a regular expression's any-character
+// (not escaped, not in a class, not in \Q...\E) with [^\n\r].
+func iregexpDots(pat string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(pat); i++ {
+		c := pat[i]
+		switch {
+		case c == '\\' && i+1 < len(pat):
+			if !inClass && pat[i+1] == 'Q' { // literal text up to \E
+				end := strings.Index(pat[i+2:], `\E`)
+				if end < 0 {
+					b.WriteString(pat[i:])
+					return b.String()
+				}
+				b.WriteString(pat[i : i+2+end+2])
+				i += 2 + end + 1
+				continue
+			}
+			b.WriteString(pat[i : i+2])
+			i++
+		case inClass:
+			if c == '[' && strings.HasPrefix(pat[i:], "[:") { // [:alpha:]
+				if end := strings.Index(pat[i+2:], ":]"); end >= 0 {
+					b.WriteString(pat[i : i+2+end+2])
+					i += 2 + end + 1
+					continue
+				}
+			}
+			inClass = c != ']'
+			b.WriteByte(c)
+		case c == '[':
+			inClass = true
+			j := i + 1 // "]" first in a class (after any "^") is literal
+			if j < len(pat) && pat[j] == '^' {
+				j++
+			}
+			if j < len(pat) && pat[j] == ']' {
+				j++
+			}
+			b.WriteString(pat[i:j])
+			i = j - 1
+		case c == '.':
+			b.WriteString(`[^\n\r]`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
 func (f funcTest) test(c, r any) bool {
 	v, ok := f.arg.value(c, r)
 	s, isStr := v.(string)
@@ -1181,10 +1249,7 @@ func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			if fn == "match" {
-				pat = `\A(?:` + pat + `)\z`
-			}
-			re, err := regexp.Compile(pat)
+			re, err := compilePattern(pat, fn == "match")
 			if err != nil {
 				return nil, nil, p.errorf("bad pattern: %v", err)
 			}
