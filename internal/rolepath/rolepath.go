@@ -8,10 +8,20 @@
 // selects is used (see [Path.First]); object members are visited in sorted
 // order, as in PostgREST, whose JSON objects are ordered maps.
 //
+// Of RFC 9535 every segment and selector is supported (names, indexes,
+// slices, wildcards, unions, descendants, filters with comparisons, !, &&,
+// || and parentheses) and the functions length(), count(), value(), match()
+// and search(), with the RFC's type rules; PostgREST itself implements only
+// search(). The one thing left out: the pattern of match() and search() must
+// be a string literal, and one that does not compile is refused here rather
+// than never matching. Patterns are Go (RE2) syntax, a superset of the
+// RFC's I-Regexp, with "." matching anything but \n and \r as in I-Regexp.
+// Numbers compare by exact decimal value, as aeson's do. testdata/ holds the
+// compliance vectors.
+//
 // Parse refuses what PostgREST refuses to start with, with PostgREST's
-// message ("failed to parse role-claim-key value (KEY)") followed by the
-// reason. The package is internal: auth/postgrest's middleware is its one
-// user.
+// message ("failed to parse role-claim-key value (KEY)") followed by where
+// and why. The package is internal: the middleware is its one user.
 package rolepath
 
 import (
@@ -419,12 +429,12 @@ func (p *pathParser) legacy() ([]segment, error) {
 	return segs, nil
 }
 
-// jsonPath parses the RFC 9535 subset PostgREST's role key needs: child
-// segments by name (dot or bracket, quoted with escapes), indexes (negative
-// from the end), wildcards, unions, and filters with comparisons, existence
-// tests, !, &&, ||, parentheses and the match()/search()/length()/count()
-// functions, descendant segments ("..", parents first, object members in
-// sorted order) and slices.
+// jsonPath parses an RFC 9535 query: child segments by name (dot or
+// bracket, quoted with escapes), indexes (negative from the end), slices,
+// wildcards, unions, descendant segments ("..", parents first, object
+// members in sorted order) and filters with comparisons, existence tests,
+// !, &&, ||, parentheses and the length()/count()/value()/match()/search()
+// functions.
 func (p *pathParser) jsonPath() ([]segment, error) {
 	if !p.accept("$") {
 		return nil, p.errorf(`must start with "$"`)
