@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/pgjwt-go/pgjwt/internal/rolepath"
 )
 
 // Authenticator authenticates requests exactly as PostgREST v16.2 (and v14)
@@ -55,7 +57,7 @@ type Authenticator struct {
 	hasSecret bool
 	aud       string
 	hasAud    bool
-	rolePath  *rolePath
+	rolePath  *rolepath.Path
 	anonRole  string
 	hasAnon   bool
 	cache     *tokenCache
@@ -94,7 +96,7 @@ func NewAuthenticator(opts ...Option) (*Authenticator, error) {
 	if cfg.roleKey == "" {
 		cfg.roleKey = "$.role"
 	}
-	rp, err := parseRoleClaimKey(cfg.roleKey)
+	rp, err := rolepath.Parse(cfg.roleKey)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +369,7 @@ func (a *Authenticator) derive(claims map[string]any) *verifiedToken {
 		return vt
 	}
 	var role string
-	if v, found := a.rolePath.first(claims); found {
+	if v, found := a.rolePath.First(claims); found {
 		if s, isString := v.(string); isString {
 			role = s
 		} else {

@@ -77,7 +77,7 @@ func (a *Authenticator) roleClaimKey() string {
 	if a.rolePath == nil {
 		return ""
 	}
-	return a.rolePath.src
+	return a.rolePath.String()
 }
 
 // Format prints String for every verb: no key material shows.

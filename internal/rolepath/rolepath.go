@@ -1,21 +1,46 @@
-package postgrest
+// Package rolepath compiles and evaluates PostgREST's jwt-role-claim-key:
+// the path that picks the database role out of a JWT's claims.
+//
+// A key that starts with "$" is an RFC 9535 JSONPath query, as in PostgREST
+// v16; any other key is the older PostgREST DSL of v13/v14 (".role",
+// `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "x")]`), which v16.2
+// still accepts with a deprecation warning. Only the first node the path
+// selects is used (see [Path.First]); object members are visited in sorted
+// order, as in PostgREST, whose JSON objects are ordered maps.
+//
+// Of RFC 9535 every segment and selector is supported (names, indexes,
+// slices, wildcards, unions, descendants, filters with comparisons, !, &&,
+// || and parentheses) and the functions length(), count(), value(), match()
+// and search(), with the RFC's type rules; PostgREST itself implements only
+// search(). The one thing left out: the pattern of match() and search() must
+// be a string literal, and one that does not compile is refused here rather
+// than never matching. Patterns are Go (RE2) syntax, a superset of the
+// RFC's I-Regexp, with "." matching anything but \n and \r as in I-Regexp.
+// Numbers compare by exact decimal value, as aeson's do. testdata/ holds the
+// compliance vectors.
+//
+// Parse refuses what PostgREST refuses to start with, with PostgREST's
+// message ("failed to parse role-claim-key value (KEY)") followed by where
+// and why. The package is internal: the middleware is its one user.
+package rolepath
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// rolePath is a compiled jwt-role-claim-key. PostgREST v16 reads it as an
-// RFC 9535 JSONPath when it starts with "$", and otherwise (v16.2+, with a
-// deprecation warning) as the older PostgREST DSL of v13/v14 (".role",
-// `."https://x".role`, ".roles[0]", `.roles[?(@ ^== "x")]`). Only the first
-// value the path selects matters.
-type rolePath struct {
+// Path is a compiled jwt-role-claim-key. It is immutable and safe for
+// concurrent use.
+type Path struct {
 	src   string
 	segs  []segment
 	names []string // set when every segment is a member name
@@ -26,13 +51,21 @@ type segment interface {
 	apply(node any, root any, out []any) []any
 }
 
-// errRoleClaimKey is PostgREST's start-up error for an unparsable key.
-func errRoleClaimKey(key string, why string) error {
-	return fmt.Errorf("failed to parse role-claim-key value (%s): %s", key, why)
+// ErrInvalid is matched (errors.Is) by every error Parse returns.
+var ErrInvalid = errors.New("invalid role-claim-key")
+
+// parseError is PostgREST's start-up error for an unparsable key, with the
+// reason this parser found.
+type parseError struct{ key, why string }
+
+func (e *parseError) Error() string {
+	return fmt.Sprintf("failed to parse role-claim-key value (%s): %s", e.key, e.why)
 }
 
-// parseRoleClaimKey compiles a jwt-role-claim-key.
-func parseRoleClaimKey(key string) (*rolePath, error) {
+func (e *parseError) Is(target error) bool { return target == ErrInvalid }
+
+// Parse compiles a jwt-role-claim-key.
+func Parse(key string) (*Path, error) {
 	p := &pathParser{s: key}
 	var segs []segment
 	var err error
@@ -42,9 +75,9 @@ func parseRoleClaimKey(key string) (*rolePath, error) {
 		segs, err = p.legacy()
 	}
 	if err != nil {
-		return nil, errRoleClaimKey(key, err.Error())
+		return nil, &parseError{key: key, why: err.Error()}
 	}
-	rp := &rolePath{src: key, segs: segs}
+	rp := &Path{src: key, segs: segs}
 	names := make([]string, 0, len(segs))
 	for _, sg := range segs {
 		n, isName := sg.(nameSeg)
@@ -60,8 +93,14 @@ func parseRoleClaimKey(key string) (*rolePath, error) {
 	return rp, nil
 }
 
-// first returns the first node the path selects in claims.
-func (rp *rolePath) first(claims map[string]any) (any, bool) {
+// String returns the key as given to Parse.
+func (rp *Path) String() string { return rp.src }
+
+// First returns the first node the path selects in claims, a value as
+// encoding/json decodes it with UseNumber (map[string]any, []any,
+// json.Number, string, bool or nil), and whether there is one. A JSON null
+// found at the path is found (nil, true).
+func (rp *Path) First(claims map[string]any) (any, bool) {
 	if rp.names != nil { // "$.role", "$.a.b": a plain walk, no node lists
 		var cur any = claims
 		for _, name := range rp.names {
@@ -87,6 +126,17 @@ func (rp *rolePath) first(claims map[string]any) (any, bool) {
 		nodes = next
 	}
 	return nodes[0], true
+}
+
+// sortedKeys lists m's member names in code point order (bytewise for
+// UTF-8), the order of PostgREST's ordered JSON objects.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // ---- selectors shared by both syntaxes ----
@@ -293,7 +343,11 @@ func (p *pathParser) skipBlank() {
 }
 
 func (p *pathParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("at offset %d: "+format, append([]any{p.pos}, args...)...)
+	return errorAt(p.pos, format, args...)
+}
+
+func errorAt(pos int, format string, args ...any) error {
+	return fmt.Errorf("at offset %d: "+format, append([]any{pos}, args...)...)
 }
 
 // legacy parses the v13/v14 DSL: (.key | ."quoted" | [n])+ [?(@ OP "text")]?
@@ -375,12 +429,12 @@ func (p *pathParser) legacy() ([]segment, error) {
 	return segs, nil
 }
 
-// jsonPath parses the RFC 9535 subset PostgREST's role key needs: child
-// segments by name (dot or bracket, quoted with escapes), indexes (negative
-// from the end), wildcards, unions, and filters with comparisons, existence
-// tests, !, &&, ||, parentheses and the match()/search()/length()/count()
-// functions, descendant segments ("..", parents first, object members in
-// sorted order) and slices.
+// jsonPath parses an RFC 9535 query: child segments by name (dot or
+// bracket, quoted with escapes), indexes (negative from the end), slices,
+// wildcards, unions, descendant segments ("..", parents first, object
+// members in sorted order) and filters with comparisons, existence tests,
+// !, &&, ||, parentheses and the length()/count()/value()/match()/search()
+// functions.
 func (p *pathParser) jsonPath() ([]segment, error) {
 	if !p.accept("$") {
 		return nil, p.errorf(`must start with "$"`)
@@ -541,7 +595,11 @@ func (p *pathParser) slice(start *int) (segment, error) {
 	return sl, nil
 }
 
-// integer reads an RFC 9535 int: no leading zeros, no "-0".
+// maxInt is the largest integer RFC 9535 allows in an index or slice
+// (I-JSON's exact range, 2^53-1); its negation is the smallest.
+const maxInt = 1<<53 - 1
+
+// integer reads an RFC 9535 int: no leading zeros, no "-0", within ±maxInt.
 func (p *pathParser) integer() (int, error) {
 	start := p.pos
 	p.accept("-")
@@ -553,11 +611,12 @@ func (p *pathParser) integer() (int, error) {
 	if p.pos == digits || (p.s[digits] == '0' && (p.pos-digits > 1 || digits > start)) {
 		return 0, p.errorf("bad integer %q", txt)
 	}
-	n, err := strconv.Atoi(txt)
-	if err != nil {
-		return 0, p.errorf("bad integer %q", txt)
+	n, err := strconv.ParseInt(txt, 10, 64)
+	if err != nil || n > maxInt || n < -maxInt {
+		return 0, errorAt(start, "integer %s is out of range (-%d to %d)", txt, int64(maxInt), int64(maxInt))
 	}
-	return n, nil
+	// Where int is 32 bits, clamping selects the same: no array is longer.
+	return int(min(max(n, math.MinInt), math.MaxInt)), nil
 }
 
 // stringLiteral reads an RFC 9535 single- or double-quoted string.
@@ -602,20 +661,11 @@ func (p *pathParser) stringLiteral() (string, error) {
 				}
 				b.WriteByte(e)
 			case 'u':
-				// Let encoding/json decode \uXXXX (and surrogate pairs).
-				end := p.pos + 4
-				if end+6 <= len(p.s) && p.s[end] == '\\' && p.s[end+1] == 'u' {
-					end += 6
+				r, err := p.unicodeEscape()
+				if err != nil {
+					return "", err
 				}
-				if end > len(p.s) {
-					return "", p.errorf("bad \\u escape")
-				}
-				var r string
-				if json.Unmarshal([]byte(`"\u`+p.s[p.pos:end]+`"`), &r) != nil {
-					return "", p.errorf("bad \\u escape")
-				}
-				b.WriteString(r)
-				p.pos = end
+				b.WriteRune(r)
 			default:
 				return "", p.errorf("bad escape \\%c", e)
 			}
@@ -624,6 +674,53 @@ func (p *pathParser) stringLiteral() (string, error) {
 			p.pos++
 		}
 	}
+}
+
+// unicodeEscape reads the XXXX of "\\uXXXX" (p.pos is on it), and the low half
+// "\\uXXXX" after a high surrogate: RFC 9535 takes surrogates only as a pair.
+func (p *pathParser) unicodeEscape() (rune, error) {
+	start := p.pos - 2 // the backslash
+	r, ok := p.hex4()
+	switch {
+	case !ok:
+		return 0, errorAt(start+2, "bad \\u escape")
+	case utf16.IsSurrogate(r) && r >= 0xDC00:
+		return 0, errorAt(start, "\\u%s is a low surrogate without a high one", p.s[start+2:start+6])
+	case !utf16.IsSurrogate(r):
+		return r, nil
+	}
+	if !p.accept(`\u`) {
+		return 0, errorAt(start, "\\u%s is a high surrogate without a low one", p.s[start+2:start+6])
+	}
+	lo, ok := p.hex4()
+	if !ok || lo < 0xDC00 || lo > 0xDFFF {
+		return 0, errorAt(start, "\\u%s is a high surrogate without a low one", p.s[start+2:start+6])
+	}
+	return utf16.DecodeRune(r, lo), nil
+}
+
+// hex4 reads four hexadecimal digits, either case.
+func (p *pathParser) hex4() (rune, bool) {
+	if len(p.s)-p.pos < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(p.s[p.pos : p.pos+4]) {
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	p.pos += 4
+	return r, true
 }
 
 // ---- filter expressions ----
@@ -679,6 +776,25 @@ func (l literal) value(_, _ any) (any, bool) { return l.v, true }
 type queryOperand struct {
 	relative bool // @ rather than $
 	segs     []segment
+}
+
+// singularOperand reports whether o yields at most one node by its form:
+// anything but a query, or a query of names and indexes only (RFC 9535's
+// singular query), the only queries that can be compared or passed where a
+// value is expected.
+func singularOperand(o operand) bool {
+	q, isQuery := o.(*queryOperand)
+	if !isQuery {
+		return true
+	}
+	for _, s := range q.segs {
+		switch s.(type) {
+		case nameSeg, indexSeg:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (q *queryOperand) nodes(cur, root any) []any {
@@ -747,6 +863,74 @@ type funcTest struct {
 	re   *regexp.Regexp
 }
 
+// compilePattern compiles a match() (whole string) or search() pattern. The
+// syntax is Go's (RE2), a superset of RFC 9535's I-Regexp; "." outside
+// classes becomes [^\n\r], I-Regexp's dot, as RFC 9485 (section 5.3) maps it
+// for such engines (Go's dot matches \r).
+func compilePattern(pat string, whole bool) (*regexp.Regexp, error) {
+	wrap := func(p string) string {
+		if whole {
+			return `\A(?:` + p + `)\z`
+		}
+		return p
+	}
+	if _, err := regexp.Compile(wrap(pat)); err != nil {
+		return nil, err // the message quotes the pattern as written
+	}
+	return regexp.Compile(wrap(iregexpDots(pat)))
+}
+
+// iregexpDots replaces each "." that is a regular expression's any-character
+// (not escaped, not in a class, not in \Q...\E) with [^\n\r].
+func iregexpDots(pat string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(pat); i++ {
+		c := pat[i]
+		switch {
+		case c == '\\' && i+1 < len(pat):
+			if !inClass && pat[i+1] == 'Q' { // literal text up to \E
+				end := strings.Index(pat[i+2:], `\E`)
+				if end < 0 {
+					b.WriteString(pat[i:])
+					return b.String()
+				}
+				b.WriteString(pat[i : i+2+end+2])
+				i += 2 + end + 1
+				continue
+			}
+			b.WriteString(pat[i : i+2])
+			i++
+		case inClass:
+			if c == '[' && strings.HasPrefix(pat[i:], "[:") { // [:alpha:]
+				if end := strings.Index(pat[i+2:], ":]"); end >= 0 {
+					b.WriteString(pat[i : i+2+end+2])
+					i += 2 + end + 1
+					continue
+				}
+			}
+			inClass = c != ']'
+			b.WriteByte(c)
+		case c == '[':
+			inClass = true
+			j := i + 1 // "]" first in a class (after any "^") is literal
+			if j < len(pat) && pat[j] == '^' {
+				j++
+			}
+			if j < len(pat) && pat[j] == ']' {
+				j++
+			}
+			b.WriteString(pat[i:j])
+			i = j - 1
+		case c == '.':
+			b.WriteString(`[^\n\r]`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
 func (f funcTest) test(c, r any) bool {
 	v, ok := f.arg.value(c, r)
 	s, isStr := v.(string)
@@ -780,12 +964,7 @@ func equalValues(a any, aok bool, b any, bok bool) bool {
 	switch x := a.(type) {
 	case json.Number:
 		y, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		fx, _ := x.Float64()
-		fy, _ := y.Float64()
-		return fx == fy
+		return ok && compareNumbers(x, y) == 0
 	case []any:
 		y, ok := b.([]any)
 		if !ok || len(x) != len(y) {
@@ -820,17 +999,93 @@ func lessValues(a any, aok bool, b any, bok bool) bool {
 	switch x := a.(type) {
 	case json.Number:
 		y, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		fx, _ := x.Float64()
-		fy, _ := y.Float64()
-		return fx < fy
+		return ok && compareNumbers(x, y) < 0
 	case string:
 		y, ok := b.(string)
 		return ok && x < y // UTF-8 byte order is code point order
 	}
 	return false
+}
+
+// compareNumbers orders two JSON number texts by exact value, as aeson's
+// Scientific numbers are compared in PostgREST (float64 would equate
+// 9007199254740993 with 9007199254740992, 1e400 with 1e401, 1e-400 with 0).
+func compareNumbers(a, b json.Number) int {
+	x, y := parseDecimal(string(a)), parseDecimal(string(b))
+	switch {
+	case x.neg != y.neg:
+		if x.digits == "" && y.digits == "" { // 0 and -0
+			return 0
+		}
+		if x.neg {
+			return -1
+		}
+		return 1
+	case x.neg:
+		return -compareMagnitudes(x, y)
+	}
+	return compareMagnitudes(x, y)
+}
+
+// decimal is a JSON number as 0.digits × 10^exp: digits has no leading or
+// trailing zeros and is empty for zero.
+type decimal struct {
+	neg    bool
+	digits string
+	exp    int64
+}
+
+// parseDecimal reads a valid JSON number text. Exponents beyond ±2^62
+// saturate: no document or literal reaches them meaningfully.
+func parseDecimal(s string) decimal {
+	var d decimal
+	if strings.HasPrefix(s, "-") {
+		d.neg, s = true, s[1:]
+	}
+	mant, expText := s, ""
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant, expText = s[:i], s[i+1:]
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := intPart + frac
+	point := int64(len(intPart))
+	trimmed := strings.TrimLeft(digits, "0")
+	point -= int64(len(digits) - len(trimmed))
+	d.digits = strings.TrimRight(trimmed, "0")
+	if d.digits == "" {
+		return d
+	}
+	const limit = 1 << 62
+	e, err := strconv.ParseInt(strings.TrimPrefix(expText, "+"), 10, 64)
+	if err != nil && expText != "" { // out of int64: saturate
+		e = limit
+		if strings.HasPrefix(expText, "-") {
+			e = -limit
+		}
+	}
+	d.exp = point + min(max(e, -limit), limit) // |point| < 2^31: no overflow
+	return d
+}
+
+// compareMagnitudes orders |x| and |y|.
+func compareMagnitudes(x, y decimal) int {
+	switch {
+	case x.digits == "" || y.digits == "":
+		return cmpInt(len(x.digits), len(y.digits)) // zero is the smallest
+	case x.exp != y.exp:
+		return cmpInt(x.exp, y.exp)
+	}
+	return strings.Compare(x.digits, y.digits) // same scale: digit by digit
+}
+
+func cmpInt[T int | int64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (p *pathParser) logicalOr() (filterExpr, error) {
@@ -887,6 +1142,7 @@ func (p *pathParser) basicExpr() (filterExpr, error) {
 		p.pos++
 		return p.parenTail()
 	}
+	lstart := p.pos
 	left, test, err := p.operandOrTest()
 	if err != nil {
 		return nil, err
@@ -895,12 +1151,19 @@ func (p *pathParser) basicExpr() (filterExpr, error) {
 	for _, op := range []string{"==", "!=", "<=", ">=", "<", ">"} {
 		if p.accept(op) {
 			p.skipBlank()
+			rstart := p.pos
 			right, rtest, err := p.operandOrTest()
 			if err != nil {
 				return nil, err
 			}
 			if left == nil || right == nil || rtest != nil && right == nil {
 				return nil, p.errorf("%s needs comparable operands", op)
+			}
+			if !singularOperand(left) {
+				return nil, errorAt(lstart, "%s compares single values: a query here takes names and indexes only", op)
+			}
+			if !singularOperand(right) {
+				return nil, errorAt(rstart, "%s compares single values: a query here takes names and indexes only", op)
 			}
 			return compareExpr{op: op, l: left, r: right}, nil
 		}
@@ -968,9 +1231,19 @@ func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
 			continue
 		}
 		p.skipBlank()
+		argStart := p.pos
 		arg, _, err := p.operandOrTest()
 		if err != nil {
 			return nil, nil, err
+		}
+		if arg == nil { // a match() or search() test, which has no value
+			if fn == "count" || fn == "value" {
+				return nil, nil, p.errorf("%s() takes a query", fn)
+			}
+			return nil, nil, p.errorf("%s() takes a value, not a test", fn)
+		}
+		if fn != "count" && fn != "value" && !singularOperand(arg) {
+			return nil, nil, errorAt(argStart, "%s() takes a single value: a query here takes names and indexes only", fn)
 		}
 		p.skipBlank()
 		switch fn {
@@ -986,10 +1259,7 @@ func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			if fn == "match" {
-				pat = `\A(?:` + pat + `)\z`
-			}
-			re, err := regexp.Compile(pat)
+			re, err := compilePattern(pat, fn == "match")
 			if err != nil {
 				return nil, nil, p.errorf("bad pattern: %v", err)
 			}
