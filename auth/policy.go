@@ -200,8 +200,12 @@ func WithHashCost(cost int) ServiceOption {
 
 // WithRehashErrors gives fn every error of a transparent rehash (the store's
 // error, or ErrHashPolicyMismatch), synchronously: these never fail the
-// login, whose password was right. fn sees no password, email or hash.
-// Without it the errors are dropped.
+// login, whose password was right. Like every error of the stores, they
+// carry no password or hash. Without it the errors are dropped.
+//
+// A PGStore rehash is an UPDATE of the user's row, made while the login
+// holds its hashing slot: it waits behind a transaction that holds that row
+// (then, as the test of this shows, matches nothing once that commits).
 func WithRehashErrors(fn func(error)) ServiceOption {
 	return func(c *serviceConfig) { c.rehashErrors = fn }
 }
