@@ -204,8 +204,8 @@ func WithHashCost(cost int) ServiceOption {
 // carry no password or hash. Without it the errors are dropped.
 //
 // A PGStore rehash is an UPDATE of the user's row, made while the login
-// holds its hashing slot: it waits behind a transaction that holds that row
-// (then, as the test of this shows, matches nothing once that commits).
+// holds its hashing slot: it waits behind a transaction that holds that row,
+// and matches nothing if that transaction changed the password.
 func WithRehashErrors(fn func(error)) ServiceOption {
 	return func(c *serviceConfig) { c.rehashErrors = fn }
 }
