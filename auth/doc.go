@@ -72,6 +72,21 @@
 //     is of type name); setting a password to the stored hash keeps the old
 //     password.
 //
+// # Hash cost, rehashing and migrated hashes
+//
+// New hashes are bcrypt of cost 6, the seed trigger's gen_salt('bf'), in SQL
+// and in Go alike. To raise the cost, raise it where hashes are made (the
+// trigger, through InstallSchema's WithTriggerHashPolicy or the SQL shown at
+// HashPolicy; MemStore.SetHashPolicy) and give the Service the same policy
+// (WithHashPolicy, WithHashCost). The Service then rehashes, after a right
+// password, every stored hash below the policy: lower bcrypt costs, and
+// md5-crypt, DES, extended-DES, sha-crypt hashes migrated from elsewhere. It
+// does so in the same call, through the store's trigger, with a
+// compare-and-swap on the old hash (Rehasher) so that a concurrent password
+// change wins. Hashes from other systems go through crypt.ImportHash first:
+// it rewrites bcrypt "$2b$"/"$2y$" to the "$2a$" pgcrypto knows, and refuses
+// formats crypt() can never check (argon2, scrypt, yescrypt, PBKDF2, …).
+//
 // # Requests that carry the token
 //
 // The token Service.Login returns is checked on later requests by

@@ -22,11 +22,14 @@ import (
 // "Failing row contains (…)" would repeat the password hash into logs and
 // error bodies; PGStore removes it). The difference that remains: the role
 // set does not change while the store lives, where pg_roles can.
+//
+// New hashes are bcrypt of cost 6 unless SetHashPolicy says otherwise.
 type MemStore struct {
 	crypt crypt.Version
 	roles map[string]bool
 
-	mu sync.RWMutex
+	mu     sync.RWMutex
+	policy HashPolicy
 	// users holds pointers so that fmt, reflecting on a MemStore inside a
 	// caller's struct, prints addresses, not hashes (see redact.go). A
 	// stored *User is never modified, only replaced.
@@ -36,7 +39,8 @@ type MemStore struct {
 // NewMemStore returns an empty store whose users may have the given roles,
 // as if those were the database's roles.
 func NewMemStore(roles ...string) *MemStore {
-	m := &MemStore{crypt: crypt.ForVersion(crypt.MaxMajor), roles: map[string]bool{}, users: map[string]*User{}}
+	m := &MemStore{crypt: crypt.ForVersion(crypt.MaxMajor), roles: map[string]bool{}, users: map[string]*User{},
+		policy: DefaultHashPolicy}
 	for _, r := range roles {
 		// CREATE ROLE truncates long names the same way.
 		m.roles[clipName(r)] = true
@@ -160,13 +164,57 @@ func (m *MemStore) LookupUser(ctx context.Context, email string) (User, error) {
 	return *u, nil
 }
 
-// hash is the trigger's crypt(pass, gen_salt('bf')).
+// hash is the trigger's crypt(pass, gen_salt('bf')), or the policy's.
 func (m *MemStore) hash(pass string) (string, error) {
-	salt, err := m.crypt.GenSalt("bf")
-	if err != nil {
-		return "", err
+	m.mu.RLock()
+	p := m.policy
+	m.mu.RUnlock()
+	return p.hash(m.crypt, pass)
+}
+
+// SetHashPolicy makes the store hash new and changed passwords at p (the
+// default is DefaultHashPolicy, the seed trigger's): what changing the
+// trigger is for PGStore. Stored hashes stay as they are; a Service with
+// the same WithHashPolicy upgrades them at their users' next login.
+func (m *MemStore) SetHashPolicy(p HashPolicy) error {
+	p = p.normalize()
+	if err := p.check(m.crypt); err != nil {
+		return err
 	}
-	return m.crypt.Crypt(pass, salt)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.policy = p
+	return nil
+}
+
+// RehashPassword implements Rehasher: it hashes pass at the store's policy
+// and stores it only if the user's hash is still oldHash.
+func (m *MemStore) RehashPassword(ctx context.Context, email, oldHash, pass string) (string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	for _, s := range []string{email, pass} {
+		if err := checkClientText(s); err != nil {
+			return "", false, err
+		}
+	}
+	newHash, err := m.hash(pass)
+	if err != nil {
+		return "", false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.users[email]
+	if !ok || cur.Hash != oldHash {
+		return "", false, nil
+	}
+	updated := *cur
+	updated.Hash = newHash
+	if err := checkUserRow(updated); err != nil {
+		return "", false, err
+	}
+	m.users[email] = &updated
+	return newHash, true, nil
 }
 
 // checkUserRow applies the table's check constraints to the row as stored

@@ -37,6 +37,7 @@ type schemaConfig struct {
 	authenticator string
 	signSchema    string
 	lifetime      time.Duration
+	hashPolicy    HashPolicy
 }
 
 // Errors of the name options. Messages name the option and quote the name.
@@ -83,6 +84,20 @@ func WithSignSchema(name string) SchemaOption { return func(c *schemaConfig) { c
 // give the Service the same with WithTokenLifetime.
 func WithLoginLifetime(d time.Duration) SchemaOption { return func(c *schemaConfig) { c.lifetime = d } }
 
+// WithTriggerHashPolicy makes the table's encrypt_pass trigger hash new and
+// changed passwords with crypt(pass, gen_salt(p.Algorithm, p.Cost)) instead
+// of the seed's gen_salt('bf') (cost 6, DefaultHashPolicy, which installs
+// the seed's text unchanged). It is how a PGStore's hashes reach a Service's
+// WithHashPolicy: sign-ups and password changes in SQL and in Go, and the
+// rehash after login, all go through the trigger. InstallSchema replaces the
+// trigger function on every run, so pass the same option every time (an
+// installation without it goes back to cost 6). The server must accept the
+// gen_salt call (sha256crypt and sha512crypt need PostgreSQL 18), or the
+// installation fails with its error and changes nothing.
+func WithTriggerHashPolicy(p HashPolicy) SchemaOption {
+	return func(c *schemaConfig) { c.hashPolicy = p.normalize() }
+}
+
 // Installation reports what InstallSchema found and did.
 type Installation struct {
 	PgcryptoSchema string // where pgcrypto lives (created there when missing)
@@ -120,7 +135,7 @@ const installLock = 0x706a7761 // "pjwa"
 // lacks with the server's 22P05, all before anything is created.
 func InstallSchema(ctx context.Context, db TxBeginner, opts ...SchemaOption) (Installation, error) {
 	cfg := schemaConfig{private: "basic_auth", exposed: "public", anon: "anon", authenticator: "authenticator",
-		lifetime: time.Hour}
+		lifetime: time.Hour, hashPolicy: DefaultHashPolicy}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -168,6 +183,10 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 	case err != nil:
 		return Installation{}, fmt.Errorf("find pgjwt: %w", err)
 	}
+	genSalt, err := triggerGenSalt(ctx, tx, inst.PgcryptoSchema, cfg.hashPolicy)
+	if err != nil {
+		return Installation{}, err
+	}
 	fill := strings.NewReplacer(
 		"@private@", quoteIdent(cfg.private),
 		"@private_lit@", quoteLiteral(cfg.private),
@@ -179,6 +198,7 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 		"@authenticator@", quoteIdent(cfg.authenticator),
 		"@authenticator_lit@", quoteLiteral(cfg.authenticator),
 		"@lifetime@", strconv.FormatInt(int64(cfg.lifetime/time.Second), 10),
+		"@gen_salt@", genSalt,
 	)
 	// Fill gives the $auth$ bodies a delimiter that no name holds.
 	steps := []string{sqlname.Fill(readSQL("private.sql"), "auth", fill)}
@@ -198,6 +218,26 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 		}
 	}
 	return inst, nil
+}
+
+// triggerGenSalt is the gen_salt call of the hashing trigger: the seed's
+// text for the default policy, else one with the count, which the server
+// must accept now rather than at the first sign-up.
+func triggerGenSalt(ctx context.Context, tx pgx.Tx, pgcrypto string, p HashPolicy) (string, error) {
+	fn := quoteIdent(pgcrypto) + ".gen_salt"
+	if p == DefaultHashPolicy {
+		return fn + "('bf')", nil
+	}
+	switch p.Algorithm {
+	case "bf", "sha256crypt", "sha512crypt": // so the literal below needs no quoting
+	default:
+		return "", fmt.Errorf("trigger hash policy: algorithm %q: want bf, sha256crypt or sha512crypt", p.Algorithm)
+	}
+	call := fmt.Sprintf("%s('%s', %d)", fn, p.Algorithm, p.Cost)
+	if _, err := tx.Exec(ctx, "SELECT "+call); err != nil {
+		return "", fmt.Errorf("trigger hash policy %s: %w", p, err)
+	}
+	return call, nil
 }
 
 // extensionSchema returns the schema of an installed extension. The name

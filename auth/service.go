@@ -38,6 +38,10 @@ type Service struct {
 	maxWait  int64
 	maxPass  int
 	dummy    string
+
+	policy       HashPolicy  // see policy.go
+	rehashOff    atomic.Bool // the store proved unable to reach the policy
+	rehashErrors func(error)
 }
 
 // ServiceOption changes a Service.
@@ -52,6 +56,9 @@ type serviceConfig struct {
 	queue      int
 	maxPass    int
 	dummyCost  int
+
+	policy       HashPolicy
+	rehashErrors func(error)
 }
 
 // WithClock makes the Service read the time from now instead of time.Now:
@@ -115,8 +122,10 @@ func WithMaxPasswordLength(n int) ServiceOption { return func(c *serviceConfig) 
 func WithHashQueue(n int) ServiceOption { return func(c *serviceConfig) { c.queue = n } }
 
 // WithDummyHashCost sets the bcrypt cost of the hash an unknown email is
-// checked against (default 6, gen_salt('bf')'s), so that it costs what a
-// wrong password costs. Match the cost of the stored hashes.
+// checked against, so that it costs what a wrong password costs. By default
+// (and with 0) the dummy is made at the hash policy (WithHashPolicy;
+// gen_salt('bf')'s cost 6 unless changed). Match the cost of the stored
+// hashes.
 func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) { c.dummyCost = cost } }
 
 // NewService returns a Service on store that signs with secret, the value of
@@ -125,7 +134,7 @@ func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) {
 // bytes (ErrShortSecret).
 func NewService(store Store, secret string, opts ...ServiceOption) (*Service, error) {
 	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), queue: 1000,
-		maxPass: DefaultMaxPasswordLength, dummyCost: 6}
+		maxPass: DefaultMaxPasswordLength, policy: DefaultHashPolicy}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -147,7 +156,8 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
 		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
-		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass}
+		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass,
+		policy: cfg.policy, rehashErrors: cfg.rehashErrors}
 	if e, ok := store.(storeEncoding); ok {
 		s.codec = e.textCodec()
 	}
@@ -169,12 +179,15 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	if _, err := s.token("role", "user@example.com", 0); err != nil {
 		return nil, fmt.Errorf("auth: NewService: %w", err)
 	}
-	salt, err := crypt.GenSaltRounds("bf", cfg.dummyCost)
-	if err != nil {
-		return nil, fmt.Errorf("auth: NewService: dummy hash cost %d: %w", cfg.dummyCost, err)
-	}
-	if s.dummy, err = crypt.Crypt("no such user", salt); err != nil {
+	if err := s.policy.check(s.crypt); err != nil {
 		return nil, fmt.Errorf("auth: NewService: %w", err)
+	}
+	dummyPolicy := s.policy
+	if cfg.dummyCost != 0 {
+		dummyPolicy = HashPolicy{Algorithm: "bf", Cost: cfg.dummyCost}
+	}
+	if s.dummy, err = dummyPolicy.hash(s.crypt, "no such user"); err != nil {
+		return nil, fmt.Errorf("auth: NewService: dummy hash cost %d: %w", cfg.dummyCost, err)
 	}
 	return s, nil
 }
@@ -199,7 +212,8 @@ func (s *Service) ChangePassword(ctx context.Context, email, oldPass, newPass st
 	if err := s.checkPasswordLength(newPass); err != nil {
 		return err
 	}
-	if _, err := s.UserRole(ctx, email, oldPass); err != nil {
+	// No rehash of the old password: it is about to be replaced.
+	if _, err := s.userRole(ctx, email, oldPass, false); err != nil {
 		return err
 	}
 	return s.SetPassword(ctx, email, newPass)
@@ -226,8 +240,13 @@ func (s *Service) DeleteUser(ctx context.Context, email string) error {
 // UserRole is basic_auth.user_role(email, pass): the user's role when the
 // password is right. Where the SQL function returns NULL (no such user, or
 // a wrong password), UserRole returns ErrInvalidPassword, after the same
-// bcrypt work in both cases.
+// bcrypt work in both cases. A stored hash below the hash policy is
+// rehashed after a right password (see WithHashPolicy).
 func (s *Service) UserRole(ctx context.Context, email, pass string) (string, error) {
+	return s.userRole(ctx, email, pass, true)
+}
+
+func (s *Service) userRole(ctx context.Context, email, pass string, rehash bool) (string, error) {
 	// The password never travels to the database, so check it as the
 	// server would check the parameters (email first), and convert it to
 	// the bytes crypt() would see there.
@@ -257,6 +276,10 @@ func (s *Service) UserRole(ctx context.Context, email, pass string) (string, err
 		return "", err
 	}
 	ok, err := s.crypt.Verify(dbPass, hash)
+	if err == nil && ok && found && rehash {
+		// pass as the store takes it: the store converts like SetPassword.
+		s.maybeRehash(ctx, email, u.Hash, pass)
+	}
 	s.release()
 	if err != nil {
 		return "", err

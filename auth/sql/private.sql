@@ -52,16 +52,17 @@ BEGIN
 END
 $auth$;
 
--- Passwords are stored as bcrypt hashes (gen_salt('bf'): cost 6). An update
--- rehashes only when the stored text changes, so an update that leaves pass
--- alone keeps the hash.
+-- Passwords are stored as bcrypt hashes (gen_salt('bf'): cost 6, or the
+-- gen_salt type and count the installer was given). An update rehashes only
+-- when the stored text changes, so an update that leaves pass alone keeps
+-- the hash.
 CREATE OR REPLACE FUNCTION @private@.encrypt_pass() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $auth$
 BEGIN
     IF tg_op = 'INSERT' OR new.pass <> old.pass THEN
-        new.pass = @pgcrypto@.crypt(new.pass, @pgcrypto@.gen_salt('bf'));
+        new.pass = @pgcrypto@.crypt(new.pass, @gen_salt@);
     END IF;
     RETURN new;
 END
