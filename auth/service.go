@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,8 @@ type Service struct {
 	maxWait  int64
 	maxPass  int
 	dummy    string
+	log      *slog.Logger // nil: no logging
+	counters serviceCounters
 }
 
 // ServiceOption changes a Service.
@@ -52,6 +55,7 @@ type serviceConfig struct {
 	queue      int
 	maxPass    int
 	dummyCost  int
+	logger     *slog.Logger
 }
 
 // WithClock makes the Service read the time from now instead of time.Now:
@@ -147,7 +151,7 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
 		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
-		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass}
+		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass, log: cfg.logger}
 	if e, ok := store.(storeEncoding); ok {
 		s.codec = e.textCodec()
 	}
@@ -188,7 +192,7 @@ func (s *Service) SignUp(ctx context.Context, email, pass, role string) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release()
+	defer s.release(time.Now())
 	return s.store.CreateUser(ctx, email, pass, role)
 }
 
@@ -214,7 +218,7 @@ func (s *Service) SetPassword(ctx context.Context, email, pass string) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release()
+	defer s.release(time.Now())
 	return s.store.SetPassword(ctx, email, pass)
 }
 
@@ -256,8 +260,9 @@ func (s *Service) UserRole(ctx context.Context, email, pass string) (string, err
 	if err := s.acquire(ctx); err != nil {
 		return "", err
 	}
+	start := time.Now()
 	ok, err := s.crypt.Verify(dbPass, hash)
-	s.release()
+	s.release(start)
 	if err != nil {
 		return "", err
 	}
@@ -275,16 +280,23 @@ func (s *Service) UserRole(ctx context.Context, email, pass string) (string, err
 // algorithm. Wrong credentials give ErrInvalidPassword (28P01 "invalid user
 // or password").
 func (s *Service) Login(ctx context.Context, email, pass string) (string, error) {
-	role, err := s.UserRole(ctx, email, pass)
+	role, token, err := s.login(ctx, email, pass)
+	s.loginDone(ctx, email, role, err)
+	return token, err
+}
+
+func (s *Service) login(ctx context.Context, email, pass string) (role, token string, err error) {
+	role, err = s.UserRole(ctx, email, pass)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	epoch, err := pgjson.EpochSeconds(s.now())
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	// sign() sees the payload as UTF-8, whatever the encodings.
-	return s.token(s.codec.toUTF8(role), s.codec.toUTF8(email), epoch)
+	token, err = s.token(s.codec.toUTF8(role), s.codec.toUTF8(email), epoch)
+	return role, token, err
 }
 
 // checkPasswordLength enforces WithMaxPasswordLength.
@@ -319,7 +331,7 @@ func (s *Service) dummyVerify(ctx context.Context) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release()
+	defer s.release(time.Now())
 	_, err := s.crypt.Verify("", s.dummy)
 	return err
 }
@@ -340,9 +352,13 @@ func (s *Service) acquire(ctx context.Context) error {
 	// it over), so this fast path does not jump the queue.
 	if s.waiting.Add(1) > s.maxWait {
 		s.waiting.Add(-1)
+		s.queueFull(ctx)
 		return ErrHashQueueFull
 	}
 	defer s.waiting.Add(-1)
+	s.counters.waits.Add(1)
+	waitStart := time.Now()
+	defer func() { s.counters.waitNanos.Add(int64(time.Since(waitStart))) }()
 	select {
 	case s.slots <- struct{}{}:
 		return nil
@@ -351,4 +367,8 @@ func (s *Service) acquire(ctx context.Context) error {
 	}
 }
 
-func (s *Service) release() { <-s.slots }
+// release frees the slot taken at start, counting the time it was held.
+func (s *Service) release(start time.Time) {
+	s.hashed(start)
+	<-s.slots
+}
