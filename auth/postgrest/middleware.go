@@ -199,9 +199,10 @@ func (a *Authenticator) authenticateUncounted(token string, hasToken bool) (*Ide
 	// PGRST301 for "Bearer " without a secret).
 	var vt *verifiedToken
 	if a.cache != nil {
-		a.counters.cacheRequests.Add(1)
 		if vt = a.cache.get(token); vt != nil {
 			a.counters.cacheHits.Add(1)
+		} else {
+			a.counters.cacheMisses.Add(1)
 		}
 	}
 	if vt == nil {

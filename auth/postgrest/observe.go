@@ -67,7 +67,7 @@ var rejectCodes = [numOutcomes]string{outPGRST300: "PGRST300", outPGRST301: "PGR
 type counters struct {
 	_               [64]byte
 	outcomes        [numOutcomes]atomic.Uint64
-	cacheRequests   atomic.Uint64
+	cacheMisses     atomic.Uint64 // requests = hits + misses: one add per lookup
 	cacheHits       atomic.Uint64
 	cacheEvictions  atomic.Uint64
 	cacheExpired    atomic.Uint64
@@ -94,9 +94,11 @@ func outcomeOf(e *APIError) outcome {
 // Accepted not yet); each counter on its own never goes back.
 func (a *Authenticator) Stats() Stats {
 	c := &a.counters
+	misses := c.cacheMisses.Load()
+	hits := c.cacheHits.Load()
 	s := Stats{
-		CacheRequests:        c.cacheRequests.Load(),
-		CacheHits:            c.cacheHits.Load(),
+		CacheRequests:        hits + misses,
+		CacheHits:            hits,
 		CacheEvictions:       c.cacheEvictions.Load(),
 		CacheExpiredRemovals: c.cacheExpired.Load(),
 		Accepted:             c.outcomes[outAccepted].Load(),
