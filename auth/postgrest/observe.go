@@ -143,6 +143,9 @@ func WithLogger(l *slog.Logger) Option {
 // wrapped handler runs, which may add its own metrics (Header().Add). As in
 // PostgREST, failures answered by the middleware carry no Server-Timing.
 // Off by default: the header tells clients how long verification took.
+// PostgREST documents milliseconds; its releases before the fix of #3227
+// (2024) rendered microseconds, and #4522 reports v14 values still off by a
+// factor: this package sends the measured milliseconds.
 func WithServerTiming(on bool) Option {
 	return func(c *config) { c.serverTiming = on }
 }
