@@ -99,6 +99,18 @@
 //	http.Handle("/rpc/login", mw(auth.NewLoginHandler(svc)))
 //	http.Handle("/todos", mw(todos)) // postgrest.IdentityFrom, postgrest.SetRequestContext
 //
+// # Logging and metrics
+//
+// A Service is silent unless given a logger: WithLogger(slog.Default())
+// logs each login (success at Info with the email and role; invalid
+// credentials at Info without the email and without saying whether the
+// user is unknown or the password wrong; other errors at Warn) and, at
+// most once a second, a full hashing queue; the login handler logs through
+// its Service. No record holds a password, hash, secret or token.
+// Service.Stats returns counters (logins by outcome, hashing operations,
+// waits, refusals, wait and hash time) and gauges (queue depth, slots in
+// use) for any metrics system; examples/login serves them to Prometheus.
+//
 // # Security: safe defaults, and the options that restore upstream
 //
 // Where PostgREST, pgjwt or the seed's SQL behave unsafely, this package's

@@ -202,10 +202,12 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *loginHandler) login(r *http.Request, c loginArgs) (string, error) {
 	if c.email == nil || c.pass == nil {
 		// SQL NULL matches no user; cost the bcrypt work all the same.
-		if err := h.svc.dummyVerify(r.Context()); err != nil {
-			return "", err
+		err := h.svc.dummyVerify(r.Context())
+		if err == nil {
+			err = ErrInvalidPassword
 		}
-		return "", ErrInvalidPassword
+		h.svc.loginDone(r.Context(), "", "", err)
+		return "", err
 	}
 	return h.svc.Login(r.Context(), *c.email, *c.pass)
 }

@@ -201,7 +201,8 @@ func WithHashCost(cost int) ServiceOption {
 // WithRehashErrors gives fn every error of a transparent rehash (the store's
 // error, or ErrHashPolicyMismatch), synchronously: these never fail the
 // login, whose password was right. Like every error of the stores, they
-// carry no password or hash. Without it the errors are dropped.
+// carry no password or hash. They are also logged at Warn ("auth: rehash
+// failed") when the Service has a WithLogger; otherwise they are dropped.
 //
 // A PGStore rehash is an UPDATE of the user's row, made while the login
 // holds its hashing slot: it waits behind a transaction that holds that row,
@@ -238,5 +239,9 @@ func (s *Service) maybeRehash(ctx context.Context, email, oldHash, pass string) 
 func (s *Service) reportRehash(err error) {
 	if s.rehashErrors != nil {
 		s.rehashErrors(err)
+	}
+	if s.log != nil {
+		// The errors carry no password or hash (see WithRehashErrors).
+		s.log.Warn("auth: rehash failed", "error", err.Error())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,8 @@ type Service struct {
 	maxWait  int64
 	maxPass  int
 	dummy    string
+	log      *slog.Logger // nil: no logging
+	counters serviceCounters
 
 	policy       HashPolicy  // see policy.go
 	rehashOff    atomic.Bool // the store proved unable to reach the policy
@@ -56,6 +59,7 @@ type serviceConfig struct {
 	queue      int
 	maxPass    int
 	dummyCost  int
+	logger     *slog.Logger
 
 	policy       HashPolicy
 	rehashErrors func(error)
@@ -157,7 +161,7 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
 		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
 		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass,
-		policy: cfg.policy, rehashErrors: cfg.rehashErrors}
+		log: cfg.logger, policy: cfg.policy, rehashErrors: cfg.rehashErrors}
 	if e, ok := store.(storeEncoding); ok {
 		s.codec = e.textCodec()
 	}
@@ -201,7 +205,7 @@ func (s *Service) SignUp(ctx context.Context, email, pass, role string) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release()
+	defer s.release(time.Now())
 	return s.store.CreateUser(ctx, email, pass, role)
 }
 
@@ -228,7 +232,7 @@ func (s *Service) SetPassword(ctx context.Context, email, pass string) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release()
+	defer s.release(time.Now())
 	return s.store.SetPassword(ctx, email, pass)
 }
 
@@ -275,12 +279,13 @@ func (s *Service) userRole(ctx context.Context, email, pass string, rehash bool)
 	if err := s.acquire(ctx); err != nil {
 		return "", err
 	}
+	start := time.Now()
 	ok, err := s.crypt.Verify(dbPass, hash)
 	if err == nil && ok && found && rehash {
 		// pass as the store takes it: the store converts like SetPassword.
 		s.maybeRehash(ctx, email, u.Hash, pass)
 	}
-	s.release()
+	s.release(start)
 	if err != nil {
 		return "", err
 	}
@@ -298,16 +303,23 @@ func (s *Service) userRole(ctx context.Context, email, pass string, rehash bool)
 // algorithm. Wrong credentials give ErrInvalidPassword (28P01 "invalid user
 // or password").
 func (s *Service) Login(ctx context.Context, email, pass string) (string, error) {
-	role, err := s.UserRole(ctx, email, pass)
+	role, token, err := s.login(ctx, email, pass)
+	s.loginDone(ctx, email, role, err)
+	return token, err
+}
+
+func (s *Service) login(ctx context.Context, email, pass string) (role, token string, err error) {
+	role, err = s.UserRole(ctx, email, pass)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	epoch, err := pgjson.EpochSeconds(s.now())
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	// sign() sees the payload as UTF-8, whatever the encodings.
-	return s.token(s.codec.toUTF8(role), s.codec.toUTF8(email), epoch)
+	token, err = s.token(s.codec.toUTF8(role), s.codec.toUTF8(email), epoch)
+	return role, token, err
 }
 
 // checkPasswordLength enforces WithMaxPasswordLength.
@@ -342,7 +354,7 @@ func (s *Service) dummyVerify(ctx context.Context) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release()
+	defer s.release(time.Now())
 	_, err := s.crypt.Verify("", s.dummy)
 	return err
 }
@@ -363,9 +375,13 @@ func (s *Service) acquire(ctx context.Context) error {
 	// it over), so this fast path does not jump the queue.
 	if s.waiting.Add(1) > s.maxWait {
 		s.waiting.Add(-1)
+		s.queueFull(ctx)
 		return ErrHashQueueFull
 	}
 	defer s.waiting.Add(-1)
+	s.counters.waits.Add(1)
+	waitStart := time.Now()
+	defer func() { s.counters.waitNanos.Add(int64(time.Since(waitStart))) }()
 	select {
 	case s.slots <- struct{}{}:
 		return nil
@@ -374,4 +390,8 @@ func (s *Service) acquire(ctx context.Context) error {
 	}
 }
 
-func (s *Service) release() { <-s.slots }
+// release frees the slot taken at start, counting the time it was held.
+func (s *Service) release(start time.Time) {
+	s.hashed(start)
+	<-s.slots
+}

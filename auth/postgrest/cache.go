@@ -12,7 +12,8 @@ import (
 // checked against the clock on every hit, so a cached token is never accepted
 // after its exp or before its nbf (v12/v13's TTL cache skipped that).
 type tokenCache struct {
-	max int
+	max       int
+	evictions *atomic.Uint64 // the Authenticator's counter
 
 	mu      sync.RWMutex
 	entries map[string]*cacheNode
@@ -29,11 +30,11 @@ type cacheNode struct {
 }
 
 // newTokenCache returns nil for max ≤ 0: no cache, as in PostgREST.
-func newTokenCache(max int) *tokenCache {
+func newTokenCache(max int, evictions *atomic.Uint64) *tokenCache {
 	if max <= 0 {
 		return nil
 	}
-	return &tokenCache{max: max, entries: make(map[string]*cacheNode, min(max, 1<<16))}
+	return &tokenCache{max: max, evictions: evictions, entries: make(map[string]*cacheNode, min(max, 1<<16))}
 }
 
 // get returns the entry for token and marks it visited (a SIEVE hit needs no
@@ -76,13 +77,16 @@ func (c *tokenCache) put(token string, entry *verifiedToken) {
 	c.entries[token] = n
 }
 
-// remove drops token (used for entries that can never be valid again).
-func (c *tokenCache) remove(token string) {
+// remove drops token (used for entries that can never be valid again) and
+// reports whether it was there.
+func (c *tokenCache) remove(token string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if n := c.entries[token]; n != nil {
+	n := c.entries[token]
+	if n != nil {
 		c.unlink(n)
 	}
+	return n != nil
 }
 
 // evict is SIEVE: from the hand towards newer entries, clear visited flags
@@ -101,6 +105,7 @@ func (c *tokenCache) evict() {
 	}
 	c.hand = n.next
 	c.unlink(n)
+	c.evictions.Add(1)
 }
 
 func (c *tokenCache) unlink(n *cacheNode) {

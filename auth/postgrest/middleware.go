@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -66,6 +67,10 @@ type Authenticator struct {
 
 	anonymous *Identity // the identity of a request without token (shared, never written)
 	headers   headerMemo
+
+	log          *slog.Logger // nil: no logging
+	serverTiming bool
+	counters     counters
 }
 
 // NewAuthenticator checks the configuration as PostgREST does at start-up.
@@ -74,7 +79,7 @@ func NewAuthenticator(opts ...Option) (*Authenticator, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	a := &Authenticator{now: cfg.now, verbosity: cfg.verbosity}
+	a := &Authenticator{now: cfg.now, verbosity: cfg.verbosity, log: cfg.logger, serverTiming: cfg.serverTiming}
 	if cfg.now == nil {
 		a.now = time.Now
 	}
@@ -106,7 +111,7 @@ func NewAuthenticator(opts ...Option) (*Authenticator, error) {
 		a.anonymous = &Identity{role: cfg.anonRole,
 			claims: string(appendAesonObject(nil, map[string]any{}, "role", cfg.anonRole))}
 	}
-	a.cache = newTokenCache(cfg.cacheMax)
+	a.cache = newTokenCache(cfg.cacheMax, &a.counters.cacheEvictions)
 	return a, nil
 }
 
@@ -126,10 +131,20 @@ func NewMiddleware(opts ...Option) (func(http.Handler) http.Handler, error) {
 // put the CORS handler outside it.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var start time.Time
+		if a.serverTiming {
+			start = time.Now()
+		}
 		id, apiErr := a.authenticate(bearerToken(r.Header))
 		if apiErr != nil {
+			if a.log != nil {
+				a.logFailure(r.Context(), apiErr)
+			}
 			apiErr.Respond(w, a.verbosity)
 			return
+		}
+		if a.serverTiming {
+			setServerTiming(w.Header(), time.Since(start))
 		}
 		// The context holds the shared Identity itself (no allocation per
 		// request); its key is unexported and IdentityFrom hands out copies.
@@ -148,6 +163,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (Identity, *APIError) {
 func (a *Authenticator) AuthenticateToken(token string, hasToken bool) (Identity, *APIError) {
 	id, apiErr := a.authenticate(token, hasToken)
 	if apiErr != nil {
+		if a.log != nil {
+			a.logFailure(context.Background(), apiErr)
+		}
 		return Identity{}, apiErr
 	}
 	return *id, nil
@@ -155,7 +173,21 @@ func (a *Authenticator) AuthenticateToken(token string, hasToken bool) (Identity
 
 // authenticate returns the shared Identity (the anonymous one, or the cached
 // token's), which nobody may write; callers outside the package get copies.
+// It counts the outcome (see Stats).
 func (a *Authenticator) authenticate(token string, hasToken bool) (*Identity, *APIError) {
+	id, apiErr := a.authenticateUncounted(token, hasToken)
+	switch {
+	case apiErr != nil:
+		a.counters.outcomes[outcomeOf(apiErr)].Add(1)
+	case hasToken:
+		a.counters.outcomes[outAccepted].Add(1)
+	default:
+		a.counters.outcomes[outAnonymous].Add(1)
+	}
+	return id, apiErr
+}
+
+func (a *Authenticator) authenticateUncounted(token string, hasToken bool) (*Identity, *APIError) {
 	if !hasToken {
 		if !a.hasAnon {
 			return nil, jwtTokenRequired()
@@ -169,7 +201,11 @@ func (a *Authenticator) authenticate(token string, hasToken bool) (*Identity, *A
 	// PGRST301 for "Bearer " without a secret).
 	var vt *verifiedToken
 	if a.cache != nil {
-		vt = a.cache.get(token)
+		if vt = a.cache.get(token); vt != nil {
+			a.counters.cacheHits.Add(1)
+		} else {
+			a.counters.cacheMisses.Add(1)
+		}
 	}
 	if vt == nil {
 		var apiErr *APIError
@@ -183,8 +219,8 @@ func (a *Authenticator) authenticate(token string, hasToken bool) (*Identity, *A
 	}
 	now := a.now().Unix() // floored to whole seconds, as PostgREST's clock
 	if err := vt.check(now); err != nil {
-		if err == errExpired && a.cache != nil {
-			a.cache.remove(token) // can never be valid again
+		if err == errExpired && a.cache != nil && a.cache.remove(token) {
+			a.counters.cacheExpired.Add(1) // can never be valid again
 		}
 		return nil, err.clone()
 	}

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -750,7 +751,7 @@ func TestCache(t *testing.T) {
 
 // TestSieve checks the eviction order: visited entries survive one pass.
 func TestSieve(t *testing.T) {
-	c := newTokenCache(3)
+	c := newTokenCache(3, new(atomic.Uint64))
 	e := &verifiedToken{}
 	c.put("a", e)
 	c.put("b", e)
@@ -766,7 +767,7 @@ func TestSieve(t *testing.T) {
 			t.Fatalf("cache grew to %d", c.len())
 		}
 	}
-	if newTokenCache(0) != nil || newTokenCache(-1) != nil {
+	if newTokenCache(0, nil) != nil || newTokenCache(-1, nil) != nil {
 		t.Fatal("max ≤ 0 must disable the cache")
 	}
 }

@@ -1,6 +1,9 @@
 package postgrest
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Option configures an Authenticator. The names mirror PostgREST's
 // configuration keys (WithJWTSecret is jwt-secret, WithAnonRole
@@ -18,6 +21,8 @@ type config struct {
 	cacheMax     int
 	now          func() time.Time
 	verbosity    Verbosity
+	logger       *slog.Logger
+	serverTiming bool
 }
 
 // WithJWTSecret sets jwt-secret: a plain secret of at least 32 bytes

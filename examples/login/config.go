@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 )
@@ -24,6 +25,9 @@ type config struct {
 	databaseURL string
 	install     bool
 	demo        bool // users holds the demo user, made up because no -user was given
+	logFormat   string
+	timing      bool         // Server-Timing: jwt;dur=…
+	logger      *slog.Logger // built by run from logFormat
 }
 
 type user struct{ email, pass, role string }
@@ -41,6 +45,8 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 			return err
 		})
 	fs.StringVar(&secretFile, "secret-file", "", "read the JWT secret from `file` (one trailing newline is dropped); default $"+envSecret)
+	fs.StringVar(&cfg.logFormat, "log", "text", "log `format`: text, json or off (logins, authentication failures, hashing queue saturation; never a password or token)")
+	fs.BoolVar(&cfg.timing, "server-timing", false, "send PostgREST's Server-Timing: jwt;dur=… header (its server-timing-enabled)")
 	fs.BoolVar(&cfg.install, "install", false, "with $"+envDatabase+": install the basic_auth schema and login() first")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "usage: login [flags]\n\nA PostgREST-compatible login server. Users live in memory unless $%s names a\nPostgreSQL database. The secret comes from $%s or -secret-file, never from argv.\n\n", envDatabase, envSecret)
@@ -48,6 +54,9 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" && cfg.logFormat != "off" {
+		return config{}, fmt.Errorf("-log %q: want text, json or off", cfg.logFormat)
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))

@@ -24,7 +24,15 @@
 //	DATABASE_URL=postgres://… go run ./examples/login -install -user alice@example.com:s3cret-pass:webuser
 //
 // Endpoints: POST /rpc/login {"email":…,"pass":…} → {"token":…};
-// GET /me → {"role":…,"claims":{…}}; GET /healthz → ok.
+// GET /me → {"role":…,"claims":{…}}; GET /healthz → ok; GET /metrics → the
+// counters of auth.Service.Stats and postgrest.Authenticator.Stats in the
+// Prometheus text format (PostgREST's names for the JWT cache:
+// pgrst_jwt_cache_requests_total, pgrst_jwt_cache_hits_total,
+// pgrst_jwt_cache_evictions_total; pgjwt_… for the rest).
+//
+// It logs (-log text, the default, json or off) logins, authentication
+// failures with their PostgREST code, and hashing-queue saturation, through
+// log/slog; -server-timing adds PostgREST's Server-Timing: jwt;dur=… header.
 //
 // The server bounds every connection, so that a client sending its request
 // one byte at a time cannot hold a connection (and a goroutine and a
@@ -41,6 +49,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -72,6 +81,15 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return err
 	}
 
+	// Logs go to stdout with the rest; the libraries are silent without a
+	// logger.
+	switch cfg.logFormat {
+	case "text":
+		cfg.logger = slog.New(slog.NewTextHandler(stdout, nil))
+	case "json":
+		cfg.logger = slog.New(slog.NewJSONHandler(stdout, nil))
+	}
+
 	// The users and the secret: in memory, or the database's.
 	svc, secret, closeStore, err := openService(ctx, cfg, stdout)
 	if err != nil {
@@ -81,10 +99,12 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 
 	// PostgREST's authentication: verify the Bearer token, take its role
 	// claim, and let requests without a token run as "anon".
-	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole(anonRole))
+	authn, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole(anonRole),
+		postgrest.WithLogger(cfg.logger), postgrest.WithServerTiming(cfg.timing))
 	if err != nil {
 		return err
 	}
+	authenticate := authn.Middleware
 
 	mux := http.NewServeMux()
 	// The login handler sits behind the middleware too: PostgREST refuses a
@@ -93,6 +113,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	// are refused by default.
 	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc)))
 	mux.Handle("GET /me", authenticate(http.HandlerFunc(me)))
+	// The counters of both libraries, read at scrape time. Behind a proxy,
+	// keep /metrics off the public side (or serve it on a port of its own).
+	mux.Handle("GET /metrics", metricsHandler(svc, authn))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 
 	ln, err := net.Listen("tcp", cfg.addr)
