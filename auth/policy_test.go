@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -205,7 +207,9 @@ func TestRehashStoreBelowPolicy(t *testing.T) {
 	store := &rehashCounter{MemStore: mem}
 	require.NoError(t, mem.CreateUser(ctx, "a@b.c", "pw", "web"))
 	var reports []error
-	svc, err := NewService(store, testSecret, WithHashCost(7), WithRehashErrors(func(err error) { reports = append(reports, err) }))
+	var logged bytes.Buffer
+	svc, err := NewService(store, testSecret, WithHashCost(7), WithRehashErrors(func(err error) { reports = append(reports, err) }),
+		WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
 	require.NoError(t, err)
 	for range 3 {
 		assert.True(t, loginWorks(t, svc, "a@b.c", "pw"))
@@ -215,6 +219,8 @@ func TestRehashStoreBelowPolicy(t *testing.T) {
 	assert.ErrorIs(t, reports[0], ErrHashPolicyMismatch)
 	assert.Contains(t, reports[0].(*Error).Detail, "bf hash of cost 6; the policy is gen_salt('bf', 7)")
 	assert.NotContains(t, reports[0].Error(), "$2a$")
+	assert.Equal(t, 1, strings.Count(logged.String(), `msg="auth: rehash failed"`), "logged once too")
+	assert.NotContains(t, logged.String(), "$2a$")
 }
 
 // plainStore is a Store of a user's own, without Rehasher: it still works,
