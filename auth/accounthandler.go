@@ -200,7 +200,9 @@ func claimText(claims, key string) *string {
 	return jsonText(raw)
 }
 
-func (h *accountHandler) fail(w http.ResponseWriter, e *postgrest.APIError) { e.Respond(w, h.verbosity) }
+func (h *accountHandler) fail(w http.ResponseWriter, e *postgrest.APIError) {
+	e.Respond(w, h.verbosity)
+}
 
 // postArgs reads the body as PostgREST's payload parser would (see the
 // login handler's postArgs), for this function's parameters.

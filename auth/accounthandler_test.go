@@ -85,7 +85,7 @@ func TestAccountHandlersLive(t *testing.T) {
 		for _, body := range []string{
 			`{"email":"new@example.com","pass":"pw1"}`,
 			`{"email":"new@example.com","pass":"other"}`, // taken: 409
-			`{"pass":"x","email":"no-at-sign"}`,         // check violation, no hash in the detail
+			`{"pass":"x","email":"no-at-sign"}`,          // check violation, no hash in the detail
 			`{"email":12,"pass":"x"}`,
 			`{"email":null,"pass":"x"}`,
 			`{"email":"n@example.com","pass":null}`,
