@@ -54,8 +54,8 @@
 //     count); at most WithHashQueue more wait (default 1,000), giving up
 //     when their context ends, and the rest fail at once with
 //     ErrHashQueueFull (503 with Retry-After from the login handler), so a
-//     burst of logins cannot exhaust the machine. Put a rate limit in front
-//     of the login handler all the same.
+//     burst of logins cannot exhaust the machine. Limit guessing too, with
+//     the login handler's throttling (see "Accounts and throttling").
 //   - Keep app.jwt_secret at 32 bytes or more (NewService refuses less with
 //     ErrShortSecret, as PostgREST and [postgrest.NewAuthenticator] do) and
 //     out of source code: ALTER
@@ -110,6 +110,35 @@
 // Service.Stats returns counters (logins by outcome, hashing operations,
 // waits, refusals, wait and hash time) and gauges (queue depth, slots in
 // use) for any metrics system; examples/login serves them to Prometheus.
+//
+// # Accounts and throttling
+//
+// InstallSchema(…, WithUserRole("webuser")) adds signup(email, pass) and
+// change_password(pass, new_pass) to the exposed schema, as PostgREST users
+// write them: signup() for the anonymous role, giving every new user the
+// configured role; change_password() for that role, changing the password
+// of the token's email claim after checking the current one. The handlers
+// NewSignupHandler and NewChangePasswordHandler answer exactly as PostgREST
+// answers for those functions (204 on success; 409 23505 for a taken
+// email; 403 28P01 for a wrong current password; 401 42501 without a
+// token), so clients see one API whether Go or the database serves it:
+//
+//	http.Handle("/rpc/signup", mw(auth.NewSignupHandler(svc, "webuser")))
+//	http.Handle("/rpc/change_password", mw(auth.NewChangePasswordHandler(svc, "webuser")))
+//
+// Login throttling is off by default. WithAccountThrottle and
+// WithAddressThrottle spend one attempt of the email and of the client
+// address (r.RemoteAddr; X-Forwarded-For only with WithForwardedFor) per
+// login, before any hashing, and answer 429 {"code":"PT429",…} with
+// Retry-After beyond a Limit (a token bucket: Burst at once, one more
+// every Every). NewMemThrottle keeps the buckets of one process, at most a
+// given number of keys; NewPGThrottle keeps them in a table
+// (InstallThrottleSchema) that all replicas on one database share, with
+// one statement per attempt:
+//
+//	acct, _ := auth.NewPGThrottle(pool, "login-account", auth.Limit{Every: time.Minute, Burst: 10})
+//	addr, _ := auth.NewPGThrottle(pool, "login-address", auth.Limit{Every: 2 * time.Second, Burst: 30})
+//	auth.NewLoginHandler(svc, auth.WithAccountThrottle(acct), auth.WithAddressThrottle(addr))
 //
 // # Security: safe defaults, and the options that restore upstream
 //

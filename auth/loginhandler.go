@@ -71,6 +71,9 @@ type loginHandler struct {
 	allowGET  bool
 	maxBody   int64
 	maxBulk   int // the most objects an array body may hold; < 1: no arrays
+
+	accountThrottle, addressThrottle Throttle // nil: unlimited (see throttle.go)
+	proxyHops                        int
 }
 
 // NewLoginHandler returns the handler for POST /rpc/login that answers as
@@ -166,6 +169,10 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	token := ""
 	for i, c := range calls {
+		if apiErr := h.throttle(r, c); apiErr != nil {
+			h.fail(w, apiErr)
+			return
+		}
 		t, err := h.login(r, c)
 		if err != nil {
 			e := postgrest.FromDBError(err, false)

@@ -36,6 +36,7 @@ type schemaConfig struct {
 	anon          string
 	authenticator string
 	signSchema    string
+	userRole      string // "": no account functions
 	lifetime      time.Duration
 	hashPolicy    HashPolicy
 }
@@ -78,6 +79,20 @@ func WithAuthenticatorRole(name string) SchemaOption {
 // of them is exposed. With pgjwt installed, its sign() is used and this is
 // ignored.
 func WithSignSchema(name string) SchemaOption { return func(c *schemaConfig) { c.signSchema = name } }
+
+// WithUserRole names the database role of the users signup() creates,
+// and makes InstallSchema install the account functions of the exposed
+// schema: signup(email, pass), executable by the anonymous role only, and
+// change_password(pass, new_pass), executable by this role only, which
+// changes the password of the user named by the email claim of the
+// caller's token after checking the current one. Both return void
+// (PostgREST answers 204) and raise what NewSignupHandler and
+// NewChangePasswordHandler answer. The role is created NOLOGIN when missing
+// and granted to the authenticator, so that PostgREST can switch to it.
+// Without this option neither function is installed: nobody can sign up
+// through PostgREST unless the deployment asks for it. Users of other roles
+// need GRANT EXECUTE ON FUNCTION change_password(text, text) to them.
+func WithUserRole(name string) SchemaOption { return func(c *schemaConfig) { c.userRole = name } }
 
 // WithLoginLifetime sets how long the tokens of the SQL login() live
 // (default one hour, the seed's 60*60). It must be a whole number of seconds;
@@ -199,6 +214,10 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 		"@authenticator_lit@", quoteLiteral(cfg.authenticator),
 		"@lifetime@", strconv.FormatInt(int64(cfg.lifetime/time.Second), 10),
 		"@gen_salt@", genSalt,
+		"@user@", quoteIdent(cfg.userRole),
+		"@user_lit@", quoteLiteral(cfg.userRole),
+		"@max_pass@", strconv.Itoa(DefaultMaxPasswordLength),
+		"@max_email@", strconv.Itoa(MaxEmailLength),
 	)
 	// Fill gives the $auth$ bodies a delimiter that no name holds.
 	steps := []string{sqlname.Fill(readSQL("private.sql"), "auth", fill)}
@@ -210,6 +229,9 @@ func install(ctx context.Context, tx pgx.Tx, cfg schemaConfig) (Installation, er
 		steps = append(steps, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(inst.SignSchema), compat)
 	}
 	steps = append(steps, sqlname.Fill(readSQL("login.sql"), "auth", fill), sqlname.Fill(readSQL("roles.sql"), "auth", fill))
+	if cfg.userRole != "" {
+		steps = append(steps, sqlname.Fill(readSQL("account.sql"), "auth", fill))
+	}
 	for _, sql := range steps {
 		// Simple protocol: each step is several statements, and none has
 		// parameters (every name is quoted into the text).
@@ -265,13 +287,17 @@ func readSQL(name string) string {
 type namedOption struct{ what, option, name string }
 
 func (c schemaConfig) names() []namedOption {
-	return []namedOption{
+	names := []namedOption{
 		{"private schema", "WithPrivateSchema", c.private},
 		{"exposed schema", "WithExposedSchema", c.exposed},
 		{"anonymous role", "WithAnonRole", c.anon},
 		{"authenticator role", "WithAuthenticatorRole", c.authenticator},
 		{"sign schema", "WithSignSchema", c.signSchema},
 	}
+	if c.userRole != "" {
+		names = append(names, namedOption{"user role", "WithUserRole", c.userRole})
+	}
+	return names
 }
 
 // refuse returns the error for a bad name: why says what is wrong.

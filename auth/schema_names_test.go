@@ -331,7 +331,7 @@ func TestInstallSchemaNamesEncodings(t *testing.T) {
 // same in every client encoding), and no comment names a placeholder or the
 // delimiter, which a name with a line break could end.
 func TestTemplates(t *testing.T) {
-	for _, f := range []string{"private.sql", "login.sql", "roles.sql"} {
+	for _, f := range []string{"private.sql", "login.sql", "roles.sql", "account.sql"} {
 		for i, line := range strings.Split(readSQL(f), "\n") {
 			for _, r := range line {
 				if r >= 0x80 {

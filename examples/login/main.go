@@ -24,6 +24,8 @@
 //	DATABASE_URL=postgres://… go run ./examples/login -install -user alice@example.com:s3cret-pass:webuser
 //
 // Endpoints: POST /rpc/login {"email":…,"pass":…} → {"token":…};
+// POST /rpc/signup {"email":…,"pass":…} → 204 (role webuser);
+// POST /rpc/change_password {"pass":…,"new_pass":…} with the token → 204;
 // GET /me → {"role":…,"claims":{…}}; GET /healthz → ok; GET /metrics → the
 // counters of auth.Service.Stats and postgrest.Authenticator.Stats in the
 // Prometheus text format (PostgREST's names for the JWT cache:
@@ -111,7 +113,16 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	// login that carries an expired or forged token.
 	// GET (credentials in the URL) and array bodies (a login per element)
 	// are refused by default.
-	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc)))
+	throttle, closeThrottle, err := loginThrottles(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer closeThrottle()
+	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc, throttle...)))
+	// Sign-ups get the demo role, never one from the body; a password
+	// change is for the bearer of a token of that role.
+	mux.Handle("/rpc/signup", authenticate(auth.NewSignupHandler(svc, demoRole)))
+	mux.Handle("/rpc/change_password", authenticate(auth.NewChangePasswordHandler(svc, demoRole)))
 	mux.Handle("GET /me", authenticate(http.HandlerFunc(me)))
 	// The counters of both libraries, read at scrape time. Behind a proxy,
 	// keep /metrics off the public side (or serve it on a port of its own).

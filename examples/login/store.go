@@ -42,7 +42,7 @@ func memoryService(ctx context.Context, cfg config, out io.Writer) (*auth.Servic
 	users := cfg.users
 	// The memory store stands in for the database, whose roles are what the
 	// users may have; here those are the roles the users were given.
-	var roles []string
+	roles := []string{demoRole} // the role of sign-ups
 	for _, u := range users {
 		roles = append(roles, u.role)
 	}
@@ -64,7 +64,7 @@ func memoryService(ctx context.Context, cfg config, out io.Writer) (*auth.Servic
 // either is accepted by the other.
 func databaseService(ctx context.Context, pool *pgxpool.Pool, cfg config, out io.Writer) (*auth.Service, string, error) {
 	if cfg.install {
-		inst, err := auth.InstallSchema(ctx, pool)
+		inst, err := auth.InstallSchema(ctx, pool, auth.WithUserRole(demoRole)) // and signup(), change_password()
 		if err != nil {
 			return nil, "", err
 		}

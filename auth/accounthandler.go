@@ -1,0 +1,325 @@
+package auth
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
+	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
+)
+
+// AccountHandlerOption changes the sign-up and password-change handlers.
+type AccountHandlerOption func(*accountHandler)
+
+// WithAccountSchema names the schema PostgREST would find signup() and
+// change_password() in, for the texts of "function not found" errors
+// (default "public"; match WithExposedSchema).
+func WithAccountSchema(schema string) AccountHandlerOption {
+	return func(h *accountHandler) { h.schema = schema }
+}
+
+// WithAccountVerbosity sets PostgREST's client-error-verbosity for the
+// error bodies (default [postgrest.Verbose]).
+func WithAccountVerbosity(v postgrest.Verbosity) AccountHandlerOption {
+	return func(h *accountHandler) { h.verbosity = v }
+}
+
+// WithMaxAccountBody bounds the request body (default 64 KiB), as
+// WithMaxLoginBody does for logins.
+func WithMaxAccountBody(n int64) AccountHandlerOption {
+	return func(h *accountHandler) { h.maxBody = n }
+}
+
+// Errors of the account functions for NULL arguments: SQL NULL (JSON null)
+// can be neither an email nor a password. The SQL functions raise the same
+// (22004, null_value_not_allowed).
+var (
+	ErrNullCredentials = sqlerr.New("auth", "22004", "email and pass must not be null")
+	ErrNullNewPassword = sqlerr.New("auth", "22004", "new_pass must not be null")
+	// ErrNoEmailClaim: change_password was called with a token that has
+	// no email claim (or a null one), so it names no user: 42501, which
+	// PostgREST answers 403 for an authenticated role.
+	ErrNoEmailClaim = sqlerr.New("auth", "42501", "the token has no email claim")
+)
+
+type accountHandler struct {
+	svc       *Service
+	fn        string   // signup or change_password
+	params    []string // sorted parameter names
+	role      string   // the users' role
+	schema    string
+	verbosity postgrest.Verbosity
+	maxBody   int64
+}
+
+// NewSignupHandler returns the handler for POST /rpc/signup {"email":…,
+// "pass":…} that answers as PostgREST answers for the SQL signup(email,
+// pass) which InstallSchema installs with WithUserRole(role): the new user
+// gets role, which the request cannot choose. Success is 204 No Content
+// with an empty body (signup() returns void); a taken email is 409
+// {"code":"23505",…,"details":"Key (email)=(…) already exists.",…}; an
+// email the table's check refuses is 400 23514 (without PostgreSQL's
+// "Failing row contains" detail, which holds the hash); null arguments 400
+// 22004; a password over the Service's limit or an email over
+// MaxEmailLength characters 400 22001; the hashing queue full 503 with
+// Retry-After. Body parsing, the 404 PGRST202 for other keys, 405, 406 and
+// 413 are the login handler's (see NewLoginHandler), except that array
+// bodies are always refused (400 PGRST102) and GET and HEAD always get 405:
+// signup() writes, which PostgREST would refuse in GET's read-only
+// transaction.
+//
+// Anyone can sign up: put it behind throttling of your own, or leave it
+// out, when accounts are not for everyone.
+func NewSignupHandler(svc *Service, role string, opts ...AccountHandlerOption) http.Handler {
+	return newAccountHandler(svc, "signup", []string{"email", "pass"}, role, opts)
+}
+
+// NewChangePasswordHandler returns the handler for POST
+// /rpc/change_password {"pass":…,"new_pass":…} that answers as PostgREST
+// answers for the SQL change_password(pass, new_pass) which InstallSchema
+// installs with WithUserRole(role). It must sit behind the middleware
+// ([postgrest.NewMiddleware]): the user is the email claim of the request's
+// token, and only requests whose role is role may call it, as only role
+// has EXECUTE on the SQL function. Answers: 204 No Content when the
+// password was changed; 401 42501 "permission denied for function
+// change_password" with WWW-Authenticate: Bearer for an anonymous request
+// (also one that reached the handler without the middleware), 403 42501
+// for another role; 403 42501 "the token has no email claim"; 403 28P01
+// "invalid user or password" when pass is wrong (or the user is gone); 400
+// 22004 for a null new_pass, 400 22001 for a password over the limit; and
+// the body-parsing answers of NewSignupHandler.
+func NewChangePasswordHandler(svc *Service, role string, opts ...AccountHandlerOption) http.Handler {
+	return newAccountHandler(svc, "change_password", []string{"new_pass", "pass"}, role, opts)
+}
+
+func newAccountHandler(svc *Service, fn string, params []string, role string, opts []AccountHandlerOption) *accountHandler {
+	h := &accountHandler{svc: svc, fn: fn, params: params, role: role, schema: "public", maxBody: 64 << 10}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// rpcArgs are one call's arguments by name; a nil value is SQL NULL.
+type rpcArgs map[string]*string
+
+func (h *accountHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, apiErr := negotiate(r.Header.Values("Accept")); apiErr != nil {
+		h.fail(w, apiErr)
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+	case http.MethodOptions:
+		w.Header().Set("Content-Length", "0")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Allow", "OPTIONS,POST")
+		w.WriteHeader(http.StatusOK)
+		return
+	default:
+		h.fail(w, &postgrest.APIError{Status: http.StatusMethodNotAllowed, Code: "PGRST101",
+			Message: "Cannot use the " + r.Method + " method on RPC", Header: http.Header{"Allow": {"OPTIONS,POST"}}})
+		return
+	}
+	id, _ := postgrest.IdentityFrom(r.Context())
+	args, apiErr := h.postArgs(w, r)
+	if apiErr != nil {
+		h.fail(w, apiErr)
+		return
+	}
+	var err error
+	if h.fn == "signup" {
+		err = h.signup(r, args)
+	} else {
+		err = h.changePassword(r, id, args)
+	}
+	if err != nil {
+		e := postgrest.FromDBError(err, id.Authenticated())
+		if errors.Is(err, ErrHashQueueFull) {
+			e.Header = http.Header{"Retry-After": {"1"}}
+		}
+		h.fail(w, e)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent) // PostgREST's answer for a void function
+}
+
+func (h *accountHandler) signup(r *http.Request, a rpcArgs) error {
+	email, pass := a["email"], a["pass"]
+	if email == nil || pass == nil {
+		return ErrNullCredentials
+	}
+	return h.svc.SignUp(r.Context(), *email, *pass, h.role)
+}
+
+func (h *accountHandler) changePassword(r *http.Request, id postgrest.Identity, a rpcArgs) error {
+	// The SQL function's privileges: EXECUTE is the users' role's only.
+	if !id.Authenticated() || id.Role() != h.role {
+		return sqlerr.New("auth", "42501", "permission denied for function change_password")
+	}
+	email := claimText(id.Claims(), "email")
+	if email == nil {
+		return ErrNoEmailClaim
+	}
+	pass, newPass := a["pass"], a["new_pass"]
+	if newPass == nil {
+		return ErrNullNewPassword
+	}
+	if pass == nil {
+		// NULL matches no password; check new_pass's length first, as the
+		// SQL does, and cost a failed login's hashing all the same.
+		if err := h.svc.checkPasswordLength(*newPass); err != nil {
+			return err
+		}
+		if err := h.svc.dummyVerify(r.Context()); err != nil {
+			return err
+		}
+		return ErrInvalidPassword
+	}
+	return h.svc.ChangePassword(r.Context(), *email, *pass, *newPass)
+}
+
+// claimText is claims::json ->> key: a string unescaped, other values as
+// their JSON text, null or absent as nil.
+func claimText(claims, key string) *string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(claims), &m) != nil {
+		return nil
+	}
+	raw, ok := m[key]
+	if !ok {
+		return nil
+	}
+	return jsonText(raw)
+}
+
+func (h *accountHandler) fail(w http.ResponseWriter, e *postgrest.APIError) {
+	e.Respond(w, h.verbosity)
+}
+
+// postArgs reads the body as PostgREST's payload parser would (see the
+// login handler's postArgs), for this function's parameters.
+func (h *accountHandler) postArgs(w http.ResponseWriter, r *http.Request) (rpcArgs, *postgrest.APIError) {
+	mt := decodeMediaType(r.Header.Get("Content-Type"))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &postgrest.APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
+				Message: "Request body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
+		}
+		return nil, invalidJSONError()
+	}
+	switch mt.kind {
+	case mtJSON:
+		return h.jsonArgs(body)
+	case mtURLEncoded:
+		return h.formArgs(string(body))
+	case mtTextPlain, mtTextXML, mtOctetStream:
+		what := map[mediaKind]string{mtTextPlain: "text", mtTextXML: "xml", mtOctetStream: "bytea"}[mt.kind]
+		details := "Searched for the function " + h.schema + "." + h.fn + " with a single unnamed " + what +
+			" parameter, but no matches were found in the schema cache."
+		return nil, &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
+			Message: "Could not find the function " + h.schema + "." + h.fn + " in the schema cache", Details: &details}
+	}
+	return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102",
+		Message: "Content-Type not acceptable: " + mt.mime}
+}
+
+func invalidJSONError() *postgrest.APIError {
+	return &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+}
+
+func (h *accountHandler) jsonArgs(body []byte) (rpcArgs, *postgrest.APIError) {
+	if len(body) == 0 {
+		return nil, h.noFunction(nil, true)
+	}
+	if !utf8.Valid(body) || !json.Valid(body) {
+		return nil, invalidJSONError()
+	}
+	var obj map[string]json.RawMessage
+	switch bytes.TrimLeft(body, " \t\r\n")[0] {
+	case '{':
+		_ = json.Unmarshal(body, &obj)
+	case '[':
+		return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102",
+			Message: "Bulk calls are disabled: send a single JSON object, not an array"}
+	}
+	// Any other JSON value counts as an empty array: no keys at all.
+	keys := argKeys(obj)
+	if !slices.Equal(keys, h.params) {
+		return nil, h.noFunction(keys, true)
+	}
+	if err := checkJSONSurrogates(body); err != nil {
+		return nil, postgrest.FromDBError(err, false)
+	}
+	if hasNULEscape(body) {
+		e := errUnicodeEscape.With(errUnicodeEscape.Message)
+		e.Detail = `\u0000 cannot be converted to text.`
+		return nil, postgrest.FromDBError(e, false)
+	}
+	args := rpcArgs{}
+	for _, k := range h.params {
+		args[k] = jsonText(obj[k])
+	}
+	return args, nil
+}
+
+func (h *accountHandler) formArgs(s string) (rpcArgs, *postgrest.APIError) {
+	vals := map[string]string{}
+	for _, pair := range strings.FieldsFunc(strings.TrimPrefix(s, "?"), func(r rune) bool { return r == '&' || r == ';' }) {
+		k, v, _ := strings.Cut(pair, "=")
+		vals[formUnescape(k)] = formUnescape(v)
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if !slices.Equal(keys, h.params) {
+		return nil, h.noFunction(keys, false)
+	}
+	args := rpcArgs{}
+	for k, v := range vals {
+		args[k] = &v
+	}
+	return args, nil
+}
+
+// noFunction is PostgREST's PGRST202 (see the login handler's).
+func (h *accountHandler) noFunction(keys []string, jsonBody bool) *postgrest.APIError {
+	fn := h.schema + "." + h.fn
+	params, detailParams := " without parameters", " without parameters"
+	if len(keys) > 0 {
+		params = "(" + strings.Join(keys, ", ") + ")"
+		detailParams = " with parameter"
+		if len(keys) > 1 {
+			detailParams += "s"
+		}
+		detailParams += " " + strings.Join(keys, ", ")
+	}
+	details := "Searched for the function " + fn + detailParams
+	if jsonBody {
+		details += " or with a single unnamed json/jsonb parameter"
+	}
+	details += ", but no matches were found in the schema cache."
+	hint := "Perhaps you meant to call the function " + fn + "(" + strings.Join(h.sqlParams(), ", ") + ")"
+	return &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
+		Message: "Could not find the function " + fn + params + " in the schema cache",
+		Details: &details, Hint: &hint}
+}
+
+// sqlParams are the parameters in the SQL function's order.
+func (h *accountHandler) sqlParams() []string {
+	if h.fn == "signup" {
+		return []string{"email", "pass"}
+	}
+	return []string{"pass", "new_pass"}
+}
