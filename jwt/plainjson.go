@@ -3,6 +3,8 @@ package jwt
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
 )
 
 // scanPlain is the fast path of the json check for the texts tokens carry:
@@ -10,9 +12,9 @@ import (
 // walks the text once, with no token structure and no error values, and
 // gathers the top-level nbf and exp as scanPayload does.
 //
-// ok is true only when the full parser (parseJSON, with unescape) would
-// accept the text with no error and no deferred de-escaping failure, and
-// then f holds exactly the claims it would gather. Anything else - a
+// ok is true only when the full parser (scanPayload: internal/pgjsonlex)
+// would accept the text with no error and no deferred de-escaping failure,
+// and then f holds exactly the claims it would gather. Anything else - a
 // backslash, a syntax error, a byte >= 0x80 outside a string, deeper
 // nesting - is ok == false, and the caller runs the full checks, which
 // give PostgreSQL's verdict and message. FuzzScanPlain holds it to that.
@@ -42,12 +44,12 @@ value:
 		}
 		high |= seen
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokString, raw: in[i:end]}
+			f.claims[target] = claim{kind: pgjsonlex.String, raw: in[i:end]}
 		}
 		i = end
 	case '{', '[':
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokEnd}
+			f.claims[target] = claim{}
 		}
 		if depth == 64 {
 			return f, false, false
@@ -86,7 +88,7 @@ value:
 			return f, false, false
 		}
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokEnd}
+			f.claims[target] = claim{}
 		}
 		i += len(word)
 	default:
@@ -95,7 +97,7 @@ value:
 			return f, false, false
 		}
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokNumber, raw: in[i:end]}
+			f.claims[target] = claim{kind: pgjsonlex.Number, raw: in[i:end]}
 		}
 		i = end
 	}
@@ -165,7 +167,7 @@ key:
 // skipJSONSpace returns the index of the first byte at or after i that is
 // not JSON whitespace.
 func skipJSONSpace(in []byte, i int) int {
-	for i < len(in) && isJSONSpace(in[i]) {
+	for i < len(in) && pgjsonlex.IsSpace(in[i]) {
 		i++
 	}
 	return i
@@ -180,7 +182,7 @@ func scanPlainString(in []byte, i int) (end int, seen uint64) {
 	for i+8 <= len(in) {
 		x := binary.LittleEndian.Uint64(in[i:])
 		seen |= x
-		if m := specialBytes(x); m != 0 {
+		if m := pgjsonlex.SpecialBytes(x); m != 0 {
 			// The lowest flagged byte is the first special one.
 			i += bits.TrailingZeros64(m) / 8
 			if in[i] == '"' {
@@ -193,7 +195,7 @@ func scanPlainString(in []byte, i int) (end int, seen uint64) {
 	for ; i < len(in); i++ {
 		c := in[i]
 		seen |= uint64(c)
-		if !plainStringByte[c] {
+		if !pgjsonlex.PlainStringByte[c] {
 			if c == '"' {
 				return i + 1, seen
 			}
