@@ -92,8 +92,10 @@ value:
 		}
 		i += len(word)
 	default:
-		end := scanPlainNumber(in, i)
-		if end < 0 {
+		// A word byte right after the number, which the full lexer would
+		// swallow into an invalid token, fails the next step.
+		end, ok := pgjsonlex.NumberEnd(in, i)
+		if !ok {
 			return f, false, false
 		}
 		if depth == 1 && target != 0 {
@@ -203,50 +205,4 @@ func scanPlainString(in []byte, i int) (end int, seen uint64) {
 		}
 	}
 	return -1, 0
-}
-
-// scanPlainNumber reads a number token starting at i as the full lexer
-// accepts it, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, returning the
-// index after it or -1. (A word byte right after it, which the full lexer
-// would swallow into an invalid token, fails the caller's next step.)
-func scanPlainNumber(in []byte, i int) int {
-	if i < len(in) && in[i] == '-' {
-		i++
-	}
-	switch {
-	case i >= len(in):
-		return -1
-	case in[i] == '0':
-		i++
-	case in[i] >= '1' && in[i] <= '9':
-		i = skipDigits(in, i+1)
-	default:
-		return -1
-	}
-	if i < len(in) && in[i] == '.' {
-		j := skipDigits(in, i+1)
-		if j == i+1 {
-			return -1
-		}
-		i = j
-	}
-	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
-		i++
-		if i < len(in) && (in[i] == '+' || in[i] == '-') {
-			i++
-		}
-		j := skipDigits(in, i)
-		if j == i {
-			return -1
-		}
-		i = j
-	}
-	return i
-}
-
-func skipDigits(in []byte, i int) int {
-	for i < len(in) && isDigit(in[i]) {
-		i++
-	}
-	return i
 }

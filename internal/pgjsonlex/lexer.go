@@ -83,11 +83,9 @@ func (l *lexer) next() error {
 		return nil
 	case '"':
 		return l.lexString()
-	case '-':
-		return l.lexNumber(l.pos + 1)
 	}
-	if isDigit(c) {
-		return l.lexNumber(l.pos)
+	if c == '-' || isDigit(c) {
+		return l.lexNumber()
 	}
 	p := l.pos
 	for p < len(in) && isWordByte(in[p]) {
@@ -112,43 +110,55 @@ func (l *lexer) next() error {
 	return nil
 }
 
-// lexNumber reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? starting
-// after the optional minus at s. Like PostgreSQL it swallows any following
-// word bytes into the token, so "01" or "1.x" is one invalid token.
-func (l *lexer) lexNumber(s int) error {
+// lexNumber reads the number token at l.pos. Like PostgreSQL it swallows
+// any following word bytes into the token, so "01" or "1.x" is one invalid
+// token.
+func (l *lexer) lexNumber() error {
 	in := l.in
-	bad := false
-	switch {
-	case s < len(in) && in[s] == '0':
-		s++
-	case s < len(in) && in[s] >= '1' && in[s] <= '9':
-		s = skipDigits(in, s+1)
-	default:
-		bad = true
-	}
-	if s < len(in) && in[s] == '.' {
-		end := skipDigits(in, s+1)
-		bad = bad || end == s+1
-		s = end
-	}
-	if s < len(in) && (in[s] == 'e' || in[s] == 'E') {
-		s++
-		if s < len(in) && (in[s] == '+' || in[s] == '-') {
-			s++
-		}
-		end := skipDigits(in, s)
-		bad = bad || end == s
-		s = end
-	}
+	s, ok := NumberEnd(in, l.pos)
 	for s < len(in) && isWordByte(in[s]) {
 		s++
-		bad = true
+		ok = false
 	}
 	l.end, l.pos, l.kind = s, s, tokNumber
-	if bad {
+	if !ok {
 		return l.invalidToken()
 	}
 	return nil
+}
+
+// NumberEnd reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at in[i:]
+// as PostgreSQL's json_lex_number does, going on through each part after
+// a malformed one: end is where the token's number part ends, ok whether
+// it is a well-formed number (what follows it is the caller's to judge).
+func NumberEnd(in []byte, i int) (end int, ok bool) {
+	ok = true
+	if i < len(in) && in[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(in) && in[i] == '0':
+		i++
+	case i < len(in) && in[i] >= '1' && in[i] <= '9':
+		i = skipDigits(in, i+1)
+	default:
+		ok = false
+	}
+	if i < len(in) && in[i] == '.' {
+		end := skipDigits(in, i+1)
+		ok = ok && end > i+1
+		i = end
+	}
+	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
+		i++
+		if i < len(in) && (in[i] == '+' || in[i] == '-') {
+			i++
+		}
+		end := skipDigits(in, i)
+		ok = ok && end > i
+		i = end
+	}
+	return i, ok
 }
 
 func skipDigits(in []byte, i int) int {

@@ -264,3 +264,18 @@ func TestHexDigit(t *testing.T) {
 		assert.Equal(t, want, hexDigit[c], "%q", rune(c))
 	}
 }
+
+func TestNumberEnd(t *testing.T) {
+	for _, c := range []struct {
+		in  string
+		end int
+		ok  bool
+	}{
+		{"1", 1, true}, {"-0.5e+3,", 7, true}, {"12E-0]", 5, true}, {"01", 1, true}, {"1x", 1, true},
+		{"-", 1, false}, {"-.5", 3, false}, {"1.e3", 4, false}, {"1e", 2, false}, {"1e+", 3, false},
+		{"x", 0, false}, {"--1", 1, false}, {"", 0, false},
+	} {
+		end, ok := NumberEnd([]byte(c.in), 0)
+		assert.Equal(t, [2]any{c.end, c.ok}, [2]any{end, ok}, "%q", c.in)
+	}
+}
