@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pgjwt-go/pgjwt/auth/postgrest"
+	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
@@ -257,13 +258,10 @@ func (h *accountHandler) jsonArgs(body []byte) (rpcArgs, *postgrest.APIError) {
 	if !slices.Equal(keys, h.params) {
 		return nil, h.noFunction(keys, true)
 	}
-	if err := checkJSONSurrogates(body); err != nil {
+	// As for /rpc/login: json_to_recordset de-escapes every string, and the
+	// first \u0000 or unpaired surrogate in the text fails.
+	if err := pgjsonlex.Validate(body, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: loginJSONErrors}); err != nil {
 		return nil, postgrest.FromDBError(err, false)
-	}
-	if hasNULEscape(body) {
-		e := errUnicodeEscape.With(errUnicodeEscape.Message)
-		e.Detail = `\u0000 cannot be converted to text.`
-		return nil, postgrest.FromDBError(e, false)
 	}
 	args := rpcArgs{}
 	for _, k := range h.params {

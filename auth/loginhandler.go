@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pgjwt-go/pgjwt/auth/postgrest"
+	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
@@ -299,16 +300,10 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *postgrest.APIError) 
 	if !slices.Equal(keys, []string{"email", "pass"}) {
 		return nil, h.noFunction(keys, true)
 	}
-	// PostgreSQL parses the body as json before it reads a value: a bad
-	// surrogate anywhere fails first; then json_to_recordset unescapes
-	// every string, nested ones included, and refuses \u0000 in any.
-	if err := checkJSONSurrogates(body); err != nil {
+	// json_to_recordset de-escapes every string of the body, nested ones
+	// included: the first \u0000 or unpaired surrogate in the text fails.
+	if err := pgjsonlex.Validate(body, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: loginJSONErrors}); err != nil {
 		return nil, postgrest.FromDBError(err, false)
-	}
-	if hasNULEscape(body) {
-		e := errUnicodeEscape.With(errUnicodeEscape.Message)
-		e.Detail = `\u0000 cannot be converted to text.`
-		return nil, postgrest.FromDBError(e, false)
 	}
 	calls := make([]loginArgs, len(objects))
 	for i, o := range objects {
@@ -333,74 +328,11 @@ func jsonText(raw json.RawMessage) *string {
 	return &s
 }
 
-var (
-	errUnicodeEscape = sqlerr.New("auth", "22P05", "unsupported Unicode escape sequence")
-	errJSONSyntax    = sqlerr.New("auth", "22P02", "invalid input syntax for type json")
-)
-
-// hasNULEscape reports a \u0000 escape (not an escaped backslash followed
-// by "u0000") in valid JSON text, where backslashes occur only in strings.
-func hasNULEscape(b []byte) bool {
-	for i := 0; i < len(b)-1; i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		if b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
-			return true
-		}
-		i++
-	}
-	return false
-}
-
-// checkJSONSurrogates applies PostgreSQL's json lexer rules for \u escapes
-// of UTF-16 surrogates to every string of a valid JSON text: a high
-// surrogate must be followed at once by a low one, a low one must follow a
-// high one.
-func checkJSONSurrogates(b []byte) error {
-	fail := func(detail string) error {
-		e := errJSONSyntax.With(errJSONSyntax.Message)
-		e.Detail = detail
-		return e
-	}
-	inString, high := false, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if !inString {
-			inString = c == '"'
-			continue
-		}
-		if c != '\\' || b[i+1] != 'u' {
-			if high {
-				return fail("Unicode low surrogate must follow a high surrogate.")
-			}
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
-		v, _ := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
-		i += 5
-		switch {
-		case v >= 0xd800 && v <= 0xdbff:
-			if high {
-				return fail("Unicode high surrogate must not follow a high surrogate.")
-			}
-			high = true
-		case v >= 0xdc00 && v <= 0xdfff:
-			if !high {
-				return fail("Unicode low surrogate must follow a high surrogate.")
-			}
-			high = false
-		default:
-			if high {
-				return fail("Unicode low surrogate must follow a high surrogate.")
-			}
-		}
-	}
-	return nil
+// The errors of json_to_recordset's reading of the body, which is
+// PostgreSQL's json grammar (internal/pgjsonlex).
+var loginJSONErrors = pgjsonlex.Errors{
+	Syntax: sqlerr.New("auth", "22P02", "invalid input syntax for type json"),
+	Escape: sqlerr.New("auth", "22P05", "unsupported Unicode escape sequence"),
 }
 
 // formArgs reads application/x-www-form-urlencoded text (also GET's query

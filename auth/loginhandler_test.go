@@ -180,6 +180,10 @@ func TestLoginHandlerLive(t *testing.T) {
 			`{"email":"\\u0000","pass":"\u0000"}`,
 			`{"email":"a\ud800","pass":"\u0000"}`,
 			`{"email":"x","pass":{"k":"\u0000"}}`,
+			// The first failure in the text is the one reported.
+			`{"email":"\u0000","pass":"\ud800"}`,
+			`{"email":["\udc00"],"pass":"\u0000"}`,
+			`{"pass":"\u0000\ud800","email":"x"}`,
 		} {
 			// The oracle: the same JSON through json_to_recordset into
 			// login(), as PostgREST runs it.

@@ -3,24 +3,23 @@ package jwt
 import (
 	"math"
 	"strconv"
-	"unicode/utf8"
 	"unsafe"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
 )
 
 // claim is what payload->>'name' yields for one claim: a JSON string (to be
 // de-escaped), a number's literal spelling, or nothing usable (absent, null,
 // true/false, an object or array: try_cast_double makes all of these NULL).
 type claim struct {
-	kind tokenKind // tokString, tokNumber, or tokEnd for nothing usable
-	raw  []byte    // the token text, quotes included for strings
+	kind pgjsonlex.Kind // pgjsonlex.String, pgjsonlex.Number, or 0 for nothing usable
+	raw  []byte         // the token text, quotes included for strings
 }
 
-// claimFinder collects nbf and exp from the members of a top-level object
-// during the de-escaping parse; a later duplicate key overrides an earlier
-// one, as ->> does.
+// claimFinder holds nbf and exp of a top-level object; a later duplicate
+// key overrides an earlier one, as ->> does.
 type claimFinder struct {
 	claims [3]claim // indexed by target: -, nbf, exp
-	target int      // the claim the next top-level value belongs to, 0 for none
 	// escapeErr is the first failure of the de-escaping parse, which
 	// PostgreSQL raises only when it extracts the claims.
 	escapeErr error
@@ -31,35 +30,23 @@ const (
 	targetEXP = 2
 )
 
-func (f *claimFinder) key(l *jsonLexer, depth int) {
-	f.target = 0
-	if depth != 1 || l.escapeErr != nil {
-		// Once the de-escaping parse has failed, the claims are never read.
-		return
-	}
+// claimTarget is the claim a top-level key names, after de-escaping.
+func claimTarget(p *pgjsonlex.Parser) int {
 	var name []byte
-	if l.escaped {
-		name = unescapeJSON(nil, l.in[l.start:l.end])
+	if p.Escaped() {
+		var buf [8]byte
+		name = p.AppendText(buf[:0])
 	} else {
-		name = l.in[l.start+1 : l.end-1]
+		tok := p.Token()
+		name = tok[1 : len(tok)-1]
 	}
 	switch string(name) {
 	case "nbf":
-		f.target = targetNBF
+		return targetNBF
 	case "exp":
-		f.target = targetEXP
+		return targetEXP
 	}
-}
-
-func (f *claimFinder) value(l *jsonLexer, depth int, composite bool) {
-	if depth != 1 || f.target == 0 {
-		return
-	}
-	c := claim{kind: tokEnd}
-	if !composite && (l.kind == tokString || l.kind == tokNumber) {
-		c = claim{kind: l.kind, raw: l.in[l.start:l.end]}
-	}
-	f.claims[f.target], f.target = c, 0
+	return 0
 }
 
 // scanPayload is, in one pass, the json input check of the payload and
@@ -70,8 +57,30 @@ func (f *claimFinder) value(l *jsonLexer, depth int, composite bool) {
 // object has neither. err is a syntax error; the de-escaping failure, which
 // PostgreSQL raises only later, is left in f.escapeErr.
 func scanPayload(payload []byte) (f claimFinder, err error) {
-	err = parseJSON(payload, true, &f)
-	return f, err
+	p := pgjsonlex.NewParser(payload, pgjsonlex.Options{Mode: pgjsonlex.InputThenUnescape, Errors: jsonErrors})
+	target := 0 // the claim the next top-level value belongs to
+	for {
+		ev, err := p.Next()
+		switch {
+		case err != nil:
+			return f, err
+		case ev == pgjsonlex.Done:
+			f.escapeErr = p.EscapeErr()
+			return f, nil
+		case p.Depth() != 1:
+		case ev == pgjsonlex.Key:
+			target = 0
+			if p.EscapeErr() == nil { // once it has failed, the claims are never read
+				target = claimTarget(&p)
+			}
+		case target != 0: // the key's value starts
+			c := claim{}
+			if k := p.Kind(); ev == pgjsonlex.Scalar && (k == pgjsonlex.String || k == pgjsonlex.Number) {
+				c = claim{kind: k, raw: p.Token()}
+			}
+			f.claims[target], target = c, 0
+		}
+	}
 }
 
 func (f *claimFinder) nbf() claim { return f.claims[targetNBF] }
@@ -80,58 +89,13 @@ func (f *claimFinder) exp() claim { return f.claims[targetEXP] }
 // text is the claim as ->> returns it, for try_cast_double.
 func (c claim) text() (string, bool) {
 	switch c.kind {
-	case tokNumber:
+	case pgjsonlex.Number:
 		// Only read while the payload is alive and unchanged.
 		return unsafe.String(unsafe.SliceData(c.raw), len(c.raw)), true
-	case tokString:
-		return string(unescapeJSON(nil, c.raw)), true
+	case pgjsonlex.String:
+		return string(pgjsonlex.AppendText(nil, c.raw)), true
 	}
 	return "", false
-}
-
-// unescapeJSON appends the value of the JSON string token tok (quotes
-// included), which the de-escaping parse has already accepted.
-func unescapeJSON(dst, tok []byte) []byte {
-	s := tok[1 : len(tok)-1]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := rune(hex4(s[i+1:]))
-			i += 4
-			if r >= 0xd800 && r <= 0xdbff && i+6 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
-				if lo := rune(hex4(s[i+3:])); lo >= 0xdc00 && lo <= 0xdfff {
-					r = 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00)
-					i += 6
-				}
-			}
-			// A lone surrogate cannot get here (the parse rejects it);
-			// AppendRune would write U+FFFD for it.
-			dst = utf8.AppendRune(dst, r)
-		default: // " \ /
-			dst = append(dst, s[i])
-		}
-	}
-	return dst
-}
-
-func hex4(s []byte) int {
-	return hexValue(s[0])<<12 | hexValue(s[1])<<8 | hexValue(s[2])<<4 | hexValue(s[3])
 }
 
 // PostgreSQL timestamps: microseconds since 2000-01-01 00:00:00 UTC, with

@@ -215,3 +215,17 @@ func sign(neg bool) float64 {
 	}
 	return 1
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func hexValue(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}

@@ -3,6 +3,8 @@ package jwt
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
 )
 
 // scanPlain is the fast path of the json check for the texts tokens carry:
@@ -10,9 +12,9 @@ import (
 // walks the text once, with no token structure and no error values, and
 // gathers the top-level nbf and exp as scanPayload does.
 //
-// ok is true only when the full parser (parseJSON, with unescape) would
-// accept the text with no error and no deferred de-escaping failure, and
-// then f holds exactly the claims it would gather. Anything else - a
+// ok is true only when the full parser (scanPayload: internal/pgjsonlex)
+// would accept the text with no error and no deferred de-escaping failure,
+// and then f holds exactly the claims it would gather. Anything else - a
 // backslash, a syntax error, a byte >= 0x80 outside a string, deeper
 // nesting - is ok == false, and the caller runs the full checks, which
 // give PostgreSQL's verdict and message. FuzzScanPlain holds it to that.
@@ -42,12 +44,12 @@ value:
 		}
 		high |= seen
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokString, raw: in[i:end]}
+			f.claims[target] = claim{kind: pgjsonlex.String, raw: in[i:end]}
 		}
 		i = end
 	case '{', '[':
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokEnd}
+			f.claims[target] = claim{}
 		}
 		if depth == 64 {
 			return f, false, false
@@ -86,16 +88,18 @@ value:
 			return f, false, false
 		}
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokEnd}
+			f.claims[target] = claim{}
 		}
 		i += len(word)
 	default:
-		end := scanPlainNumber(in, i)
-		if end < 0 {
+		// A word byte right after the number, which the full lexer would
+		// swallow into an invalid token, fails the next step.
+		end, ok := pgjsonlex.NumberEnd(in, i)
+		if !ok {
 			return f, false, false
 		}
 		if depth == 1 && target != 0 {
-			f.claims[target] = claim{kind: tokNumber, raw: in[i:end]}
+			f.claims[target] = claim{kind: pgjsonlex.Number, raw: in[i:end]}
 		}
 		i = end
 	}
@@ -165,7 +169,7 @@ key:
 // skipJSONSpace returns the index of the first byte at or after i that is
 // not JSON whitespace.
 func skipJSONSpace(in []byte, i int) int {
-	for i < len(in) && isJSONSpace(in[i]) {
+	for i < len(in) && pgjsonlex.IsSpace(in[i]) {
 		i++
 	}
 	return i
@@ -180,7 +184,7 @@ func scanPlainString(in []byte, i int) (end int, seen uint64) {
 	for i+8 <= len(in) {
 		x := binary.LittleEndian.Uint64(in[i:])
 		seen |= x
-		if m := specialBytes(x); m != 0 {
+		if m := pgjsonlex.SpecialBytes(x); m != 0 {
 			// The lowest flagged byte is the first special one.
 			i += bits.TrailingZeros64(m) / 8
 			if in[i] == '"' {
@@ -193,7 +197,7 @@ func scanPlainString(in []byte, i int) (end int, seen uint64) {
 	for ; i < len(in); i++ {
 		c := in[i]
 		seen |= uint64(c)
-		if !plainStringByte[c] {
+		if !pgjsonlex.PlainStringByte[c] {
 			if c == '"' {
 				return i + 1, seen
 			}
@@ -201,50 +205,4 @@ func scanPlainString(in []byte, i int) (end int, seen uint64) {
 		}
 	}
 	return -1, 0
-}
-
-// scanPlainNumber reads a number token starting at i as the full lexer
-// accepts it, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, returning the
-// index after it or -1. (A word byte right after it, which the full lexer
-// would swallow into an invalid token, fails the caller's next step.)
-func scanPlainNumber(in []byte, i int) int {
-	if i < len(in) && in[i] == '-' {
-		i++
-	}
-	switch {
-	case i >= len(in):
-		return -1
-	case in[i] == '0':
-		i++
-	case in[i] >= '1' && in[i] <= '9':
-		i = skipDigits(in, i+1)
-	default:
-		return -1
-	}
-	if i < len(in) && in[i] == '.' {
-		j := skipDigits(in, i+1)
-		if j == i+1 {
-			return -1
-		}
-		i = j
-	}
-	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
-		i++
-		if i < len(in) && (in[i] == '+' || in[i] == '-') {
-			i++
-		}
-		j := skipDigits(in, i)
-		if j == i {
-			return -1
-		}
-		i = j
-	}
-	return i
-}
-
-func skipDigits(in []byte, i int) int {
-	for i < len(in) && isDigit(in[i]) {
-		i++
-	}
-	return i
 }

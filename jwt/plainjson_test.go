@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // checkScanPlain holds scanPlain to its contract on in: whenever it says
@@ -109,6 +110,71 @@ func FuzzScanPlain(f *testing.F) {
 	f.Add(benchPayload)
 	f.Add(`{"nbf" : [1, {"exp": 2}], "exp" : "3"}`)
 	f.Fuzz(func(t *testing.T, s string) { checkScanPlain(t, []byte(s)) })
+}
+
+// FuzzFastPathMatchesLexer holds Sign and Verify, which take the fast path
+// for plain payloads, to the same checks done by the full lexer alone
+// (internal/pgjsonlex, which the oracle tests hold to the server): the same
+// token, or the same SQLSTATE, message and DETAIL; for Verify, the same
+// verdict of a token whose signature is good.
+func FuzzFastPathMatchesLexer(f *testing.F) {
+	for _, s := range append(edgeStrings(f, "sign", 0), plainStrings...) {
+		f.Add(s)
+	}
+	f.Add(benchPayload)
+	f.Add(`{"nbf" : [1, {"exp": 2}], "exp" : "3"}`)
+	f.Add(`{"exp":1,"exp":"\u0031e10", "nbf": 1e999}`)
+	f.Add(strings.Repeat("[", 64) + strings.Repeat("]", 64))
+	r := rand.New(rand.NewPCG(53, 54))
+	for range 300 {
+		f.Add(mutateJSON(r, genJSON(r, 3)))
+	}
+	at := time.Unix(1767225600, 0)
+	f.Fuzz(func(t *testing.T, s string) {
+		payload := []byte(s)
+		// Sign: the payload's text input, then its cast to json.
+		token, err := Sign(payload, "s", "HS256")
+		want := checkBytes(payload)
+		if want == nil {
+			want = validateJSON(payload)
+		}
+		if want == nil {
+			if err != nil || token != signValid(payload, "s", algHS256) {
+				t.Fatalf("Sign(%q) = %q, %v; the lexer accepts it", s, token, err)
+			}
+		} else if errorFields(err) != errorFields(want) {
+			t.Fatalf("Sign(%q): %v\n fast path %q\n lexer     %q", s, err, errorFields(err), errorFields(want))
+		}
+		// Verify of a well-signed token: convert_from, ::json, ->> and the window.
+		tok := signValid(payload, "s", algHS256)
+		res, err := VerifyAt(tok, "s", "HS256", at)
+		var valid Validity
+		want = checkBytes(payload)
+		if want == nil {
+			var c claimFinder
+			if c, want = scanPayload(payload); want == nil {
+				var in bool
+				if in, want = window(&c, at); in {
+					valid = Valid
+				} else {
+					valid = Invalid
+				}
+			}
+		}
+		if errorFields(err) != errorFields(want) || want == nil && res.Valid != valid {
+			t.Fatalf("VerifyAt(token of %q) = %v, %v\n lexer %v, %v", s, res.Valid, errorFields(err), valid, errorFields(want))
+		}
+	})
+}
+
+// errorFields is what a caller sees of an error: SQLSTATE, message, DETAIL
+// (all empty for nil).
+func errorFields(err error) [3]string {
+	if err == nil {
+		return [3]string{}
+	}
+	e := err.(*Error)
+	return [3]string{e.Code, e.Message, e.Detail}
 }
 
 func BenchmarkScanPayload(b *testing.B) {

@@ -134,6 +134,28 @@ func EachDB(t *testing.T, fn func(t *testing.T, db *DB)) {
 	}
 }
 
+// UTF8Pool returns a pool to d whose client_encoding is UTF8, so that Go
+// strings arrive as the characters they spell also in a LATIN1 database
+// (d.Pool keeps the database's encoding as client encoding). It is closed
+// when the test ends.
+func (d *DB) UTF8Pool(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	cfg, err := pgxpool.ParseConfig(d.ConnString)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	cfg.ConnConfig.RuntimeParams["client_encoding"] = "UTF8"
+	cfg.MaxConns = 2
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
+}
+
 // NewDatabase creates a fresh database with pgcrypto in the cluster, for a test
 // that changes schema objects; it is dropped when the test ends.
 // encoding is "UTF8" or "LATIN1".
@@ -183,6 +205,20 @@ func ErrorOf(err error) (code, message string, ok bool) {
 		return se.Code, se.Message, true
 	}
 	return "", "", false
+}
+
+// DetailOf returns the DETAIL line of an error as ErrorOf reads it (empty
+// when there is none).
+func DetailOf(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Detail
+	}
+	var se *sqlerr.Error
+	if errors.As(err, &se) {
+		return se.Detail
+	}
+	return ""
 }
 
 func startAll() {

@@ -166,27 +166,38 @@ func timestamptzText(t time.Time) string {
 	return fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d.%09d+00%s", y, t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), bc)
 }
 
-// outcome is one rendering: text, or a SQLSTATE and message.
+// outcome is one rendering: text, or a SQLSTATE, message and DETAIL.
 type outcome struct {
-	text      string
-	code, msg string
+	text              string
+	code, msg, detail string
 }
 
 func (o outcome) String() string {
 	if o.code != "" {
-		return "ERROR " + o.code + " " + o.msg
+		s := "ERROR " + o.code + " " + o.msg
+		if o.detail != "" {
+			s += " DETAIL " + o.detail
+		}
+		return s
 	}
 	return o.text
+}
+
+// errOutcome is the outcome of an error from the server or from Go; ok is
+// false for any other error.
+func errOutcome(err error) (o outcome, ok bool) {
+	code, msg, ok := pgtest.ErrorOf(err)
+	return outcome{code: code, msg: msg, detail: pgtest.DetailOf(err)}, ok
 }
 
 func goOutcome(t *testing.T, out []byte, err error) outcome {
 	t.Helper()
 	if err != nil {
-		code, msg, ok := pgtest.ErrorOf(err)
+		o, ok := errOutcome(err)
 		if !ok {
 			t.Fatalf("not a sqlerr error: %v", err)
 		}
-		return outcome{code: code, msg: msg}
+		return o
 	}
 	return outcome{text: string(out)}
 }
@@ -208,11 +219,11 @@ func runQueries(t *testing.T, db *pgtest.DB, qs []query) []outcome {
 		var s string
 		err := db.Pool.QueryRow(ctx, qs[i].sql, qs[i].args...).Scan(&s)
 		if err != nil {
-			code, msg, ok := pgtest.ErrorOf(err)
+			o, ok := errOutcome(err)
 			if !ok {
 				t.Fatalf("query %q: %v", qs[i].sql, err)
 			}
-			out[i] = outcome{code: code, msg: msg}
+			out[i] = o
 			return
 		}
 		out[i] = outcome{text: s}
@@ -251,7 +262,7 @@ func sameOutcome(goOut, pgOut outcome) bool {
 			// has no counterpart for a time.Time.
 			return strings.HasPrefix(pgOut.msg, goOut.msg+`: "`)
 		}
-		return goOut.code == pgOut.code && goOut.msg == pgOut.msg
+		return goOut.code == pgOut.code && goOut.msg == pgOut.msg && goOut.detail == pgOut.detail
 	}
 	return goOut.text == pgOut.text
 }

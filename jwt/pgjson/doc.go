@@ -86,14 +86,22 @@
 // RowToJSON refuses keys that a column alias cannot spell: empty (42601), or
 // longer than 63 bytes, which PostgreSQL silently truncates (42622, with the
 // text of the NOTICE PostgreSQL raises). Go types with no PostgreSQL
-// counterpart (maps, channels, structs) are ErrUnsupportedType, and nesting
-// beyond MaxDepth (or a cycle) is ErrTooDeep.
+// counterpart (maps, channels, structs) are ErrUnsupportedType, and Go
+// values nested beyond MaxDepth (or a cycle) are ErrTooDeep. A
+// json.RawMessage is read by PostgreSQL's json grammar, with the server's
+// DETAIL line for each refusal (the error's Detail field), e.g. `Expected JSON value, but
+// found "}".` for {"a":}; where majors word it differently (a control
+// character right after a lone surrogate escape, for JSONB), the newest
+// major's.
 //
 // Deliberate differences: Numeric refuses the underscores and 0x/0o/0b
 // prefixes that only PostgreSQL 16 and later accept, so that a Numeric
 // means the same on every major from 14 on (13's numeric has no Infinity,
-// which Numeric accepts); json nested deeper than MaxDepth, valid in
-// PostgreSQL, is refused.
+// which Numeric accepts). The json text of a json.RawMessage may nest to
+// any depth, as in jwt: the server's own limit is its stack
+// (max_stack_depth): with the default setting about 13,700 to 21,800
+// levels, depending on the major, the build and the text, which is not
+// imitated.
 //
 // # The login payload
 //

@@ -89,7 +89,7 @@ func (e encoder) appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		if v == nil {
 			return append(dst, "null"...), nil
 		}
-		if err := validateJSON(v, depth); err != nil {
+		if err := validateJSON(v); err != nil {
 			return dst, err
 		}
 		// A json datum is output as the text it was given, white space and all.

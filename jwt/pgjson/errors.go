@@ -31,7 +31,8 @@ var (
 	ErrIntegerRange = sqlerr.New("pgjson", "22003", "integer out of range")
 
 	// ErrJSONSyntax: a json.RawMessage that PostgreSQL's json input
-	// refuses. Detail says why, as PostgreSQL's DETAIL line does.
+	// refuses, or (JSONB) an unpaired surrogate escape in it. Detail says
+	// why, as PostgreSQL's DETAIL line does.
 	ErrJSONSyntax = sqlerr.New("pgjson", "22P02", "invalid input syntax for type json")
 
 	// ErrUnicodeEscape: \u0000 in a json.RawMessage headed for jsonb, whose
@@ -47,6 +48,6 @@ var (
 	// so row_to_json would emit a shorter key; here it is an error.
 	ErrColumnNameTooLong = sqlerr.New("pgjson", "42622", "identifier will be truncated")
 
-	// ErrTooDeep: nesting deeper than MaxDepth (or a cycle).
+	// ErrTooDeep: Go values nested deeper than MaxDepth (or a cycle).
 	ErrTooDeep = sqlerr.New("pgjson", "54001", "stack depth limit exceeded")
 )

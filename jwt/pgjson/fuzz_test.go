@@ -3,12 +3,13 @@ package pgjson_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/pgjwt-go/pgjwt/jwt/pgjson"
 )
@@ -59,7 +60,7 @@ func FuzzProducers(f *testing.F) {
 
 // FuzzRawJSON: a json.RawMessage is accepted exactly when it is valid JSON
 // (PostgreSQL's json grammar is RFC 8259, as encoding/json's) and valid text
-// (UTF-8 without NUL), within MaxDepth.
+// (UTF-8 without NUL), at any depth (encoding/json stops at 10,000 levels).
 func FuzzRawJSON(f *testing.F) {
 	for _, v := range loadVectors(f).Vectors {
 		for _, m := range v.Members {
@@ -75,8 +76,8 @@ func FuzzRawJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		out, err := pgjson.ToJSON(json.RawMessage(raw))
-		want := json.Valid(raw) && utf8.Valid(raw) && bytes.IndexByte(raw, 0) < 0 && depth(raw) <= pgjson.MaxDepth
-		if (err == nil) != want {
+		want := json.Valid(raw) && utf8.Valid(raw) && bytes.IndexByte(raw, 0) < 0
+		if (err == nil) != want && depth(raw) <= 10000 {
 			t.Fatalf("%q: error %v, but encoding/json says valid=%v", raw, err, want)
 		}
 		if err == nil && !bytes.Equal(out, raw) {
@@ -117,25 +118,36 @@ func depth(raw []byte) int {
 	return max
 }
 
+// MaxDepth bounds the nesting of Go values, so that cycles fail; the json
+// text of a json.RawMessage may nest deeper, as it may in PostgreSQL.
 func TestMaxDepth(t *testing.T) {
-	ok := strings.Repeat("[", pgjson.MaxDepth) + strings.Repeat("]", pgjson.MaxDepth)
-	if _, err := pgjson.ToJSONB(json.RawMessage(ok)); err != nil {
-		t.Errorf("%d levels: %v", pgjson.MaxDepth, err)
+	nest := func(n int) any {
+		var v any = 1
+		for i := 0; i < n; i++ {
+			v = []any{v}
+		}
+		return v
 	}
-	deep := "[" + ok + "]"
-	if _, err := pgjson.ToJSON(json.RawMessage(deep)); !errors.Is(err, pgjson.ErrTooDeep) {
-		t.Errorf("%d levels: %v", pgjson.MaxDepth+1, err)
+	_, err := pgjson.ToJSON(nest(pgjson.MaxDepth))
+	assert.NoError(t, err)
+	_, err = pgjson.ToJSON(nest(pgjson.MaxDepth + 1))
+	assert.ErrorIs(t, err, pgjson.ErrTooDeep)
+
+	deep := strings.Repeat("[", 10*pgjson.MaxDepth) + strings.Repeat("]", 10*pgjson.MaxDepth)
+	for _, render := range []func(any) ([]byte, error){pgjson.ToJSON, pgjson.ToJSONB} {
+		out, err := render(json.RawMessage(deep))
+		assert.NoError(t, err)
+		assert.Equal(t, deep, string(out))
 	}
+
 	cycle := []any{nil}
 	cycle[0] = cycle
 	for _, render := range []func(pgjson.Object) ([]byte, error){pgjson.RowToJSON, pgjson.BuildObject, pgjson.JSONB} {
-		if _, err := render(pgjson.Object{{Key: "c", Value: cycle}}); !errors.Is(err, pgjson.ErrTooDeep) {
-			t.Errorf("cycle: %v", err)
-		}
+		_, err := render(pgjson.Object{{Key: "c", Value: cycle}})
+		assert.ErrorIs(t, err, pgjson.ErrTooDeep, "cycle")
 	}
 	var self any
 	self = &self
-	if _, err := pgjson.ToJSON(self); !errors.Is(err, pgjson.ErrTooDeep) {
-		t.Errorf("pointer cycle: %v", err)
-	}
+	_, err = pgjson.ToJSON(self)
+	assert.ErrorIs(t, err, pgjson.ErrTooDeep, "pointer cycle")
 }

@@ -140,7 +140,7 @@ func toJSONB(v any, depth int) (jbValue, error) {
 		if v == nil {
 			return jbValue{kind: jbNull}, nil
 		}
-		return parseJSON(v, true, depth)
+		return parseJSONB(v)
 	case []byte:
 		if v == nil {
 			return jbValue{kind: jbNull}, nil
@@ -227,34 +227,68 @@ func floatToJSONB(f float64, bits int) (jbValue, error) {
 	return jbValue{kind: jbNumber, text: string(out)}, err
 }
 
-// appendJB prints v as jsonb's output function does.
+// appendJB prints v as jsonb's output function does. It walks the tree
+// without recursion: a json.RawMessage may nest to any depth.
 func appendJB(dst []byte, v jbValue) []byte {
-	switch v.kind {
-	case jbNull:
-		return append(dst, "null"...)
-	case jbBool, jbNumber:
-		return append(dst, v.text...)
-	case jbString:
-		return appendString(dst, v.text)
-	case jbArray:
-		dst = append(dst, '[')
-		for i, item := range v.items {
-			if i > 0 {
-				dst = append(dst, ", "...)
+	type open struct {
+		c *jbValue // a container being written
+		i int      // its member or element being written
+	}
+	var stack []open
+	cur := &v
+	for {
+		switch cur.kind {
+		case jbNull:
+			dst = append(dst, "null"...)
+		case jbBool, jbNumber:
+			dst = append(dst, cur.text...)
+		case jbString:
+			dst = appendString(dst, cur.text)
+		case jbArray:
+			if len(cur.items) > 0 {
+				dst = append(dst, '[')
+				stack = append(stack, open{c: cur})
+				cur = &cur.items[0]
+				continue
 			}
-			dst = appendJB(dst, item)
-		}
-		return append(dst, ']')
-	default:
-		dst = append(dst, '{')
-		for i, p := range v.pairs {
-			if i > 0 {
-				dst = append(dst, ", "...)
+			dst = append(dst, "[]"...)
+		default:
+			if len(cur.pairs) > 0 {
+				dst = append(dst, '{')
+				dst = appendString(dst, cur.pairs[0].key)
+				dst = append(dst, ": "...)
+				stack = append(stack, open{c: cur})
+				cur = &cur.pairs[0].val
+				continue
 			}
-			dst = appendString(dst, p.key)
-			dst = append(dst, ": "...)
-			dst = appendJB(dst, p.val)
+			dst = append(dst, "{}"...)
 		}
-		return append(dst, '}')
+		// cur is written: close the containers it ends, then go on with
+		// the next member or element.
+		for {
+			if len(stack) == 0 {
+				return dst
+			}
+			top := &stack[len(stack)-1]
+			top.i++
+			if top.c.kind == jbArray {
+				if top.i < len(top.c.items) {
+					dst = append(dst, ", "...)
+					cur = &top.c.items[top.i]
+					break
+				}
+				dst = append(dst, ']')
+			} else {
+				if top.i < len(top.c.pairs) {
+					dst = append(dst, ", "...)
+					dst = appendString(dst, top.c.pairs[top.i].key)
+					dst = append(dst, ": "...)
+					cur = &top.c.pairs[top.i].val
+					break
+				}
+				dst = append(dst, '}')
+			}
+			stack = stack[:len(stack)-1]
+		}
 	}
 }

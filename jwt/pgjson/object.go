@@ -32,9 +32,8 @@ type Member struct {
 	Value any    // a value of one of the types listed above
 }
 
-// MaxDepth bounds the nesting of Objects, slices, pointers and the arrays
-// and objects inside json.RawMessage values, so that a cyclic value (a []any
-// holding itself) returns ErrTooDeep instead of exhausting the stack.
-// PostgreSQL's own limit (max_stack_depth) lies higher: json text nested
-// deeper than this is valid there but refused here.
+// MaxDepth bounds the nesting of Objects, slices and pointers, so that a
+// cyclic value (a []any holding itself) returns ErrTooDeep instead of
+// exhausting the stack. The json text inside a json.RawMessage is read
+// without recursion and may nest deeper, as it may in PostgreSQL.
 const MaxDepth = 1000

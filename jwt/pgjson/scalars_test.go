@@ -156,8 +156,7 @@ func TestNumericErrorsMatchServer(t *testing.T) {
 			err := c.UTF8.Pool.QueryRow(context.Background(), `select to_json($1::text::numeric)::text`, s).Scan(&text)
 			pgOut := outcome{text: text}
 			if err != nil {
-				code, msg, _ := pgtest.ErrorOf(err)
-				pgOut = outcome{code: code, msg: msg}
+				pgOut, _ = errOutcome(err)
 			}
 			out, gerr := pgjson.ToJSON(pgjson.Numeric(s))
 			if goOut := goOutcome(t, out, gerr); !sameOutcome(goOut, pgOut) {
@@ -219,14 +218,14 @@ func TestInvalidTextMatchesServer(t *testing.T) {
 		for _, s := range bad {
 			var text string
 			err := c.UTF8.Pool.QueryRow(context.Background(), `select to_json($1::text)::text`, s).Scan(&text)
-			code, msg, ok := pgtest.ErrorOf(err)
+			pgOut, ok := errOutcome(err)
 			if !ok {
 				t.Fatalf("%q: server accepted it (%q, %v)", s, text, err)
 			}
 			for _, render := range []func(any) ([]byte, error){pgjson.ToJSON, pgjson.ToJSONB} {
 				out, gerr := render(s)
-				if goOut := goOutcome(t, out, gerr); !sameOutcome(goOut, outcome{code: code, msg: msg}) {
-					t.Errorf("%q: server %s %s, go %s", s, code, msg, goOut)
+				if goOut := goOutcome(t, out, gerr); !sameOutcome(goOut, pgOut) {
+					t.Errorf("%q: server %s, go %s", s, pgOut, goOut)
 				}
 			}
 		}
@@ -278,8 +277,7 @@ func TestTimestamptzRangeMatchesServer(t *testing.T) {
 			err := c.UTF8.Pool.QueryRow(context.Background(), `select to_json($1::text::timestamptz)::text`, timestamptzText(tm)).Scan(&text)
 			pgOut := outcome{text: text}
 			if err != nil {
-				code, msg, _ := pgtest.ErrorOf(err)
-				pgOut = outcome{code: code, msg: msg}
+				pgOut, _ = errOutcome(err)
 			}
 			out, gerr := pgjson.ToJSON(tm)
 			if goOut := goOutcome(t, out, gerr); !sameOutcome(goOut, pgOut) {
@@ -316,8 +314,7 @@ func TestRawJSONErrorsMatchServer(t *testing.T) {
 				err := c.UTF8.Pool.QueryRow(context.Background(), q.sql, s).Scan(&text)
 				pgOut := outcome{text: text}
 				if err != nil {
-					code, msg, _ := pgtest.ErrorOf(err)
-					pgOut = outcome{code: code, msg: msg}
+					pgOut, _ = errOutcome(err)
 				}
 				out, gerr := q.render(json.RawMessage(s))
 				if goOut := goOutcome(t, out, gerr); !sameOutcome(goOut, pgOut) {

@@ -173,14 +173,12 @@ func TestEpochSecondsMatchesServer(t *testing.T) {
 			err := c.UTF8.Pool.QueryRow(context.Background(), `select extract(epoch from $1::text::timestamptz)::integer::text`, timestamptzText(tm)).Scan(&text)
 			pgOut := outcome{text: text}
 			if err != nil {
-				code, msg, _ := pgtest.ErrorOf(err)
-				pgOut = outcome{code: code, msg: msg}
+				pgOut, _ = errOutcome(err)
 			}
 			s, gerr := pgjson.EpochSeconds(tm)
 			goOut := outcome{text: strconv.FormatInt(s, 10)}
 			if gerr != nil {
-				code, msg, _ := pgtest.ErrorOf(gerr)
-				goOut = outcome{code: code, msg: msg}
+				goOut, _ = errOutcome(gerr)
 			}
 			if !sameOutcome(goOut, pgOut) {
 				t.Errorf("%s: server %s, go %s", timestamptzText(tm), pgOut, goOut)

@@ -45,6 +45,7 @@ type vMember struct {
 type vError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 func loadVectors(tb testing.TB) vectorFile {
@@ -180,7 +181,7 @@ func producerNamed(t *testing.T, name string) producerCase {
 
 func (v vector) expected() outcome {
 	if v.Error != nil {
-		return outcome{code: v.Error.Code, msg: v.Error.Message}
+		return outcome{code: v.Error.Code, msg: v.Error.Message, detail: v.Error.Detail}
 	}
 	if v.Text == nil {
 		return outcome{code: "?", msg: "vector without text or error"}
@@ -225,7 +226,7 @@ func TestVectorsMatchServer(t *testing.T) {
 			if write {
 				v.Text, v.Error = nil, nil
 				if got[i].code != "" {
-					v.Error = &vError{Code: got[i].code, Message: got[i].msg}
+					v.Error = &vError{Code: got[i].code, Message: got[i].msg, Detail: got[i].detail}
 				} else {
 					text := got[i].text
 					v.Text = &text
