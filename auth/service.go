@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/pgjwt-go/pgjwt/crypt"
@@ -33,9 +32,7 @@ type Service struct {
 	lifetime int64
 	claims   pgjson.Object
 	alg      string
-	slots    chan struct{}
-	waiting  atomic.Int64 // calls waiting for a slot
-	maxWait  int64
+	hashPool // the bounded hashing pool (hashpool.go): verify, acquire, release
 	maxPass  int
 	dummy    string
 }
@@ -147,13 +144,14 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
 		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
-		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass}
+		maxPass: cfg.maxPass}
 	if e, ok := store.(storeEncoding); ok {
 		s.codec = e.textCodec()
 	}
 	if v, ok := store.(storeCrypt); ok {
 		s.crypt = v.cryptVersion()
 	}
+	s.hashPool.init(cfg.concurrent, cfg.queue, s.crypt)
 	dbSecret, err := s.codec.toServer(secret)
 	if err != nil {
 		return nil, fmt.Errorf("auth: NewService: secret: %w", err)
@@ -253,11 +251,7 @@ func (s *Service) UserRole(ctx context.Context, email, pass string) (string, err
 		// same cost, like a wrong password.
 		hash = s.dummy
 	}
-	if err := s.acquire(ctx); err != nil {
-		return "", err
-	}
-	ok, err := s.crypt.Verify(dbPass, hash)
-	s.release()
+	ok, err := s.verify(ctx, dbPass, hash)
 	if err != nil {
 		return "", err
 	}
@@ -316,39 +310,6 @@ func (s *Service) token(role, email string, epoch int64) (string, error) {
 // dummyVerify spends one verification against the dummy hash: the cost of
 // a failed login, for a request that fails before any lookup.
 func (s *Service) dummyVerify(ctx context.Context) error {
-	if err := s.acquire(ctx); err != nil {
-		return err
-	}
-	defer s.release()
-	_, err := s.crypt.Verify("", s.dummy)
+	_, err := s.verify(ctx, "", s.dummy)
 	return err
 }
-
-// acquire takes a hashing slot, waiting in the bounded queue when none is
-// free. Unknown emails and wrong passwords pass through it alike, so it
-// does not change what a failed login costs.
-func (s *Service) acquire(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case s.slots <- struct{}{}:
-		return nil
-	default:
-	}
-	// A released slot goes straight to a waiting sender (the runtime hands
-	// it over), so this fast path does not jump the queue.
-	if s.waiting.Add(1) > s.maxWait {
-		s.waiting.Add(-1)
-		return ErrHashQueueFull
-	}
-	defer s.waiting.Add(-1)
-	select {
-	case s.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (s *Service) release() { <-s.slots }
