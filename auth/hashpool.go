@@ -64,6 +64,7 @@ type verifyReq struct {
 func (p *hashPool) init(concurrent, queue int, v crypt.Version) {
 	p.slots, p.maxWait, p.version = make(chan struct{}, concurrent), int64(queue), v
 	p.pairing, p.pairWait, p.epoch = true, defaultPairWait, time.Now()
+	p.lastQueued.Store(int64(-pairPressure)) // no call has queued yet
 	for i := range p.partners {
 		p.partners[i] = make(chan *verifyReq)
 	}
