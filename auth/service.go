@@ -25,7 +25,8 @@ import (
 // instead of piling up. A Service is safe for concurrent use.
 type Service struct {
 	store    Store
-	secret   *string // in the database's bytes, as hmac() sees it; a pointer: see redact.go
+	secret   *string     // in the database's bytes, as hmac() sees it; a pointer: see redact.go
+	signer   *jwt.Signer // HMAC keyed once with secret and alg
 	codec    textCodec
 	crypt    crypt.Version
 	now      func() time.Time
@@ -164,6 +165,9 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	// Fail now, not at the first login, on claims or an algorithm that
 	// cannot be rendered or signed.
+	if s.signer, err = jwt.NewSigner(dbSecret, cfg.alg); err != nil {
+		return nil, fmt.Errorf("auth: NewService: %w", err)
+	}
 	if _, err := s.token("role", "user@example.com", 0); err != nil {
 		return nil, fmt.Errorf("auth: NewService: %w", err)
 	}
@@ -304,7 +308,7 @@ func (s *Service) token(role, email string, epoch int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return jwt.Sign(payload, *s.secret, s.alg)
+	return s.signer.Sign(payload)
 }
 
 // dummyVerify spends one verification against the dummy hash: the cost of
