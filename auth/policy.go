@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pgjwt-go/pgjwt/crypt"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
@@ -204,9 +205,11 @@ func WithHashCost(cost int) ServiceOption {
 // carry no password or hash. They are also logged at Warn ("auth: rehash
 // failed") when the Service has a WithLogger; otherwise they are dropped.
 //
-// A PGStore rehash is an UPDATE of the user's row, made while the login
-// holds its hashing slot: it waits behind a transaction that holds that row,
-// and matches nothing if that transaction changed the password.
+// A rehash takes a hashing slot of its own after the verification (a
+// MemStore hashes in Go; it is skipped when the queue is full). A PGStore
+// rehash is an UPDATE of the user's row: it waits behind a transaction that
+// holds that row, and matches nothing if that transaction changed the
+// password.
 func WithRehashErrors(fn func(error)) ServiceOption {
 	return func(c *serviceConfig) { c.rehashErrors = fn }
 }
@@ -220,6 +223,12 @@ func (s *Service) maybeRehash(ctx context.Context, email, oldHash, pass string) 
 		// pass == oldHash: the trigger would keep the hash as it is.
 		return
 	}
+	// The new hash may be made in Go (MemStore), so it takes a slot of its
+	// own; with the queue full the rehash waits for a later login.
+	if err := s.acquire(ctx); err != nil {
+		return
+	}
+	defer s.release(time.Now())
 	newHash, replaced, err := r.RehashPassword(ctx, email, oldHash, pass)
 	switch {
 	case err != nil:

@@ -24,19 +24,25 @@ import (
 // run in the database) proceed at once; at most WithHashQueue more wait
 // for a slot (default 1,000), each giving up, and leaving the queue, when
 // its context ends; beyond that, calls fail at once with ErrHashQueueFull
-// instead of piling up. A Service is safe for concurrent use.
+// instead of piling up. When no slot is idle and logins queue, two waiting
+// bcrypt verifications of the same cost are computed together in one slot
+// (crypt.VerifyBatch), which takes about 1.1 times one: at saturation the
+// Service verifies nearly twice as many logins per second and the queue
+// drains about twice as fast. Partners are chosen by cost only, so an
+// unknown email (checked against a dummy hash of that cost) and a wrong
+// password still take the same time; at low load every verification runs
+// alone, at once. A Service is safe for concurrent use.
 type Service struct {
 	store    Store
-	secret   *string // in the database's bytes, as hmac() sees it; a pointer: see redact.go
+	secret   *string     // in the database's bytes, as hmac() sees it; a pointer: see redact.go
+	signer   *jwt.Signer // HMAC keyed once with secret and alg
 	codec    textCodec
 	crypt    crypt.Version
 	now      func() time.Time
 	lifetime int64
 	claims   pgjson.Object
 	alg      string
-	slots    chan struct{}
-	waiting  atomic.Int64 // calls waiting for a slot
-	maxWait  int64
+	hashPool // the bounded hashing pool (hashpool.go): verify, acquire, release
 	maxPass  int
 	dummy    string
 	log      *slog.Logger // nil: no logging
@@ -160,14 +166,15 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	s := &Service{store: store, codec: utf8Codec, crypt: crypt.ForVersion(crypt.MaxMajor), now: cfg.now,
 		lifetime: int64(cfg.lifetime / time.Second), claims: cfg.claims, alg: cfg.alg,
-		slots: make(chan struct{}, cfg.concurrent), maxWait: int64(cfg.queue), maxPass: cfg.maxPass,
-		log: cfg.logger, policy: cfg.policy, rehashErrors: cfg.rehashErrors}
+		maxPass: cfg.maxPass, log: cfg.logger, policy: cfg.policy, rehashErrors: cfg.rehashErrors}
 	if e, ok := store.(storeEncoding); ok {
 		s.codec = e.textCodec()
 	}
 	if v, ok := store.(storeCrypt); ok {
 		s.crypt = v.cryptVersion()
 	}
+	s.hashPool.init(cfg.concurrent, cfg.queue, s.crypt)
+	s.hashPool.counters, s.hashPool.onFull = &s.counters, s.queueFull
 	dbSecret, err := s.codec.toServer(secret)
 	if err != nil {
 		return nil, fmt.Errorf("auth: NewService: secret: %w", err)
@@ -180,6 +187,9 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	// Fail now, not at the first login, on claims or an algorithm that
 	// cannot be rendered or signed.
+	if s.signer, err = jwt.NewSigner(dbSecret, cfg.alg); err != nil {
+		return nil, fmt.Errorf("auth: NewService: %w", err)
+	}
 	if _, err := s.token("role", "user@example.com", 0); err != nil {
 		return nil, fmt.Errorf("auth: NewService: %w", err)
 	}
@@ -276,16 +286,11 @@ func (s *Service) userRole(ctx context.Context, email, pass string, rehash bool)
 		// same cost, like a wrong password.
 		hash = s.dummy
 	}
-	if err := s.acquire(ctx); err != nil {
-		return "", err
-	}
-	start := time.Now()
-	ok, err := s.crypt.Verify(dbPass, hash)
+	ok, err := s.verify(ctx, dbPass, hash)
 	if err == nil && ok && found && rehash {
 		// pass as the store takes it: the store converts like SetPassword.
 		s.maybeRehash(ctx, email, u.Hash, pass)
 	}
-	s.release(start)
 	if err != nil {
 		return "", err
 	}
@@ -345,53 +350,19 @@ func (s *Service) token(role, email string, epoch int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return jwt.Sign(payload, *s.secret, s.alg)
+	return s.signer.Sign(payload)
 }
 
 // dummyVerify spends one verification against the dummy hash: the cost of
 // a failed login, for a request that fails before any lookup.
 func (s *Service) dummyVerify(ctx context.Context) error {
-	if err := s.acquire(ctx); err != nil {
-		return err
-	}
-	defer s.release(time.Now())
-	_, err := s.crypt.Verify("", s.dummy)
+	_, err := s.verify(ctx, "", s.dummy)
 	return err
 }
 
-// acquire takes a hashing slot, waiting in the bounded queue when none is
-// free. Unknown emails and wrong passwords pass through it alike, so it
-// does not change what a failed login costs.
-func (s *Service) acquire(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case s.slots <- struct{}{}:
-		return nil
-	default:
-	}
-	// A released slot goes straight to a waiting sender (the runtime hands
-	// it over), so this fast path does not jump the queue.
-	if s.waiting.Add(1) > s.maxWait {
-		s.waiting.Add(-1)
-		s.queueFull(ctx)
-		return ErrHashQueueFull
-	}
-	defer s.waiting.Add(-1)
-	s.counters.waits.Add(1)
-	waitStart := time.Now()
-	defer func() { s.counters.waitNanos.Add(int64(time.Since(waitStart))) }()
-	select {
-	case s.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// release frees the slot taken at start, counting the time it was held.
+// release frees a slot the Service took with acquire at start, counting
+// the time it was held.
 func (s *Service) release(start time.Time) {
 	s.hashed(start)
-	<-s.slots
+	s.hashPool.release()
 }

@@ -62,12 +62,12 @@ func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
 	if alg == algUnknown {
 		return "", ErrUnknownAlgorithm
 	}
-	return signValid(payload, secret, alg), nil
+	return signValid(payload, alg, macs.get(alg, secret)), nil
 }
 
 // signValid builds the token in one allocation: the signing input is
-// written into the buffer that then receives the signature.
-func signValid(payload []byte, secret string, alg algorithm) string {
+// written into the buffer that then receives the signature, by keyed.
+func signValid(payload []byte, alg algorithm, keyed *keyedMACs) string {
 	head := headerB64[alg]
 	size := len(head) + 1 + encodedLen(len(payload)) + 1 + alg.macLen()
 	buf := make([]byte, 0, size)
@@ -76,7 +76,7 @@ func signValid(payload []byte, secret string, alg algorithm) string {
 	buf = appendURLEncode(buf, payload)
 	input := buf
 	buf = append(buf, '.')
-	buf = appendMAC(buf, input, secret, alg)
+	buf = keyed.appendMAC(buf, input)
 	// buf is never written again: share its bytes instead of copying them.
 	return unsafe.String(unsafe.SliceData(buf), len(buf))
 }

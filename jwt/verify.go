@@ -1,7 +1,6 @@
 package jwt
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"time"
 	"unsafe"
@@ -81,6 +80,14 @@ func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 	if err := checkNoNUL(secret); err != nil {
 		return Result{}, err
 	}
+	return verifyToken(token, algorithmOf(algorithm), nil, secret, now)
+}
+
+// verifyToken is VerifyAt after the checks of token and secret, with the
+// HMAC keyed in advance (keyed), or, when keyed is nil, from the cache of
+// keyed HMACs (alg may then be unknown: the error comes where pgjwt raises
+// it).
+func verifyToken(token string, alg algorithm, keyed *keyedMACs, secret string, now time.Time) (Result, error) {
 	seg1, seg2, seg3, count := splitToken(token)
 	has2, has3 := count >= 2, count == 3
 
@@ -120,16 +127,18 @@ func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 		// pgjwt computes the HMAC whenever there is a payload segment, even
 		// without a third segment to compare it with: so a bad algorithm is
 		// an error for two-segment tokens too.
-		alg := algorithmOf(algorithm)
 		if alg == algUnknown {
 			return Result{}, ErrUnknownAlgorithm
 		}
 		if has3 {
 			signature = Invalid
+			if keyed == nil {
+				keyed = macs.get(alg, secret)
+			}
 			var mac [86]byte
 			input := token[:len(seg1)+1+len(seg2)]
-			want := appendMAC(mac[:0], unsafe.Slice(unsafe.StringData(input), len(input)), secret, alg)
-			if len(seg3) == len(want) && subtle.ConstantTimeCompare(want, unsafe.Slice(unsafe.StringData(seg3), len(seg3))) == 1 {
+			want := keyed.appendMAC(mac[:0], unsafe.Slice(unsafe.StringData(input), len(input)))
+			if constantTimeEqual(want, seg3) {
 				signature = Valid
 			}
 		}
