@@ -33,6 +33,7 @@ type Service struct {
 	lifetime int64
 	claims   pgjson.Object
 	alg      string
+	keys     *KeySet // nil: sign with secret and alg
 	slots    chan struct{}
 	waiting  atomic.Int64 // calls waiting for a slot
 	maxWait  int64
@@ -48,6 +49,8 @@ type serviceConfig struct {
 	lifetime   time.Duration
 	claims     pgjson.Object
 	alg        string
+	algSet     bool
+	keys       *KeySet
 	concurrent int
 	queue      int
 	maxPass    int
@@ -73,7 +76,18 @@ func WithClaims(claims ...pgjson.Member) ServiceOption {
 
 // WithAlgorithm sets the HMAC algorithm: HS256 (the default, and the only one
 // PostgREST accepts with a plain secret), HS384 or HS512.
-func WithAlgorithm(alg string) ServiceOption { return func(c *serviceConfig) { c.alg = alg } }
+// It cannot be combined with WithSigningKeys, whose keys have their own.
+func WithAlgorithm(alg string) ServiceOption {
+	return func(c *serviceConfig) { c.alg, c.algSet = alg, true }
+}
+
+// WithSigningKeys makes the Service sign with the current key of ks at
+// each login, instead of the secret given to NewService (which must then
+// be ""): rotating ks changes the key of the next login, without a
+// restart. With an HMAC current key the tokens are SQL login()'s, byte for
+// byte; with an asymmetric one they carry its alg and kid. See KeySet and
+// the package documentation for the migration from SQL login() tokens.
+func WithSigningKeys(ks *KeySet) ServiceOption { return func(c *serviceConfig) { c.keys = ks } }
 
 // WithHashConcurrency bounds the hashing operations in flight (default
 // runtime.NumCPU()).
@@ -122,7 +136,7 @@ func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) {
 // NewService returns a Service on store that signs with secret, the value of
 // the database setting app.jwt_secret as the store's connection reads it
 // (see PGStore.Secret). Like PostgREST, it refuses secrets shorter than 32
-// bytes (ErrShortSecret).
+// bytes (ErrShortSecret). With WithSigningKeys, secret must be "".
 func NewService(store Store, secret string, opts ...ServiceOption) (*Service, error) {
 	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), queue: 1000,
 		maxPass: DefaultMaxPasswordLength, dummyCost: 6}
@@ -132,7 +146,11 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	switch {
 	case store == nil:
 		return nil, errors.New("auth: NewService: nil store")
-	case len(secret) < 32:
+	case cfg.keys != nil && secret != "":
+		return nil, errors.New("auth: NewService: a secret and WithSigningKeys: pass \"\" as the secret, or put it in the key set (NewHMACSigningKey)")
+	case cfg.keys != nil && cfg.algSet:
+		return nil, errors.New("auth: NewService: WithAlgorithm and WithSigningKeys: the keys have their own algorithm")
+	case cfg.keys == nil && len(secret) < 32:
 		return nil, fmt.Errorf("auth: NewService: %w (got %d)", ErrShortSecret, len(secret))
 	case cfg.now == nil:
 		return nil, errors.New("auth: NewService: nil clock")
@@ -154,11 +172,15 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	if v, ok := store.(storeCrypt); ok {
 		s.crypt = v.cryptVersion()
 	}
-	dbSecret, err := s.codec.toServer(secret)
-	if err != nil {
-		return nil, fmt.Errorf("auth: NewService: secret: %w", err)
+	if cfg.keys != nil {
+		s.keys, s.alg = cfg.keys, "KeySet"
+	} else {
+		dbSecret, err := s.codec.toServer(secret)
+		if err != nil {
+			return nil, fmt.Errorf("auth: NewService: secret: %w", err)
+		}
+		s.secret = &dbSecret
 	}
-	s.secret = &dbSecret
 	for _, m := range cfg.claims {
 		if m.Key == "role" || m.Key == "email" || m.Key == "exp" {
 			return nil, fmt.Errorf("auth: NewService: claim %q is set by login itself", m.Key)
@@ -309,6 +331,9 @@ func (s *Service) token(role, email string, epoch int64) (string, error) {
 	payload, err := pgjson.RowToJSON(row)
 	if err != nil {
 		return "", err
+	}
+	if s.keys != nil {
+		return s.keys.Current().Sign(payload)
 	}
 	return jwt.Sign(payload, *s.secret, s.alg)
 }
