@@ -48,11 +48,29 @@ func (ks *KeySet) Set(current *SigningKey, retired ...*SigningKey) error {
 
 // Rotate makes next the current key; the current one becomes the newest
 // retired key, so its tokens keep verifying until Remove drops it (after
-// its last token expired: the Service's token lifetime).
+// its last token expired: the Service's token lifetime). next may be a key
+// Add put in the set earlier.
 func (ks *KeySet) Rotate(next *SigningKey) error {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	return ks.store(append([]*SigningKey{next}, ks.state.Load().keys...))
+	keys := []*SigningKey{next}
+	for _, k := range ks.state.Load().keys {
+		if k != next {
+			keys = append(keys, k)
+		}
+	}
+	return ks.store(keys)
+}
+
+// Add puts next in the set without signing with it: it is published (and
+// verifies) at once, so that verifiers that cache the JWKS (for its
+// max-age, or PostgREST until its configuration is reloaded) know it
+// before Rotate makes it current.
+func (ks *KeySet) Add(next *SigningKey) error {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	old := ks.state.Load().keys
+	return ks.store(append([]*SigningKey{old[0], next}, old[1:]...))
 }
 
 // Remove drops the retired key with this kid (an asymmetric key), or, for
