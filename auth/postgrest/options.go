@@ -18,6 +18,7 @@ type config struct {
 	cacheMax     int
 	now          func() time.Time
 	verbosity    Verbosity
+	remote       *remoteConfig
 }
 
 // WithJWTSecret sets jwt-secret: a plain secret of at least 32 bytes
