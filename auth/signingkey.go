@@ -239,6 +239,9 @@ func parseSigningJWK(data []byte) (*SigningKey, error) {
 	if err := json.Unmarshal(data, &members); err != nil {
 		return nil, fmt.Errorf("%w: JWK: not a JSON object", ErrSigningKey)
 	}
+	if _, isSet := members["keys"]; isSet {
+		return nil, fmt.Errorf("%w: a JWKS, which holds public keys; signing needs one private JWK", ErrSigningKey)
+	}
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(data); err != nil {
 		// go-jose's reasons name members and sizes, not their values.
