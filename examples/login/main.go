@@ -23,8 +23,17 @@
 //	psql "$DATABASE_URL" -c 'CREATE ROLE webuser NOLOGIN'
 //	DATABASE_URL=postgres://… go run ./examples/login -install -user alice@example.com:s3cret-pass:webuser
 //
+// With -key FILE (a private JWK from "pgjwt keygen") logins are signed with
+// that key instead (ES256, ES384, EdDSA or RS256, with its kid), and GET
+// /.well-known/jwks.json serves the public key, ready to be PostgREST's
+// jwt-secret; tokens signed with the secret (the SQL login()'s) still verify:
+//
+//	pgjwt keygen --alg ES256 --out login
+//	go run ./examples/login -key login.jwk
+//
 // Endpoints: POST /rpc/login {"email":…,"pass":…} → {"token":…};
-// GET /me → {"role":…,"claims":{…}}; GET /healthz → ok.
+// GET /me → {"role":…,"claims":{…}}; GET /healthz → ok; with -key,
+// GET /.well-known/jwks.json → {"keys":[…]}.
 //
 // The server bounds every connection, so that a client sending its request
 // one byte at a time cannot hold a connection (and a goroutine and a
@@ -81,7 +90,13 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 
 	// PostgREST's authentication: verify the Bearer token, take its role
 	// claim, and let requests without a token run as "anon".
-	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole(anonRole))
+	jwtSecret := secret
+	if cfg.keys != nil {
+		// The public key and the secret, as PostgREST's jwt-secret would
+		// hold them during the migration.
+		jwtSecret = cfg.keys.JWTSecret()
+	}
+	authenticate, err := postgrest.NewMiddleware(postgrest.WithJWTSecret(jwtSecret), postgrest.WithAnonRole(anonRole))
 	if err != nil {
 		return err
 	}
@@ -93,6 +108,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	// are refused by default.
 	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc)))
 	mux.Handle("GET /me", authenticate(http.HandlerFunc(me)))
+	if cfg.keys != nil {
+		mux.Handle("GET "+auth.JWKSPath, auth.JWKSHandler(cfg.keys))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 
 	ln, err := net.Listen("tcp", cfg.addr)
