@@ -198,7 +198,11 @@ func TestKeySetRotation(t *testing.T) {
 	_, apiErr = pgrstVerify(t, ks.JWTSecret(), edTok, now)
 	require.Nil(t, apiErr)
 
-	require.Error(t, ks.Rotate(testKeys()["EdDSA"]), "two keys with one kid")
+	require.NoError(t, ks.Rotate(testKeys()["EdDSA"]), "the current key again: no change but the generation")
+	twin, err := GenerateSigningKey("ES256", "kid-EdDSA")
+	require.NoError(t, err)
+	require.Error(t, ks.Rotate(twin), "two keys with one kid")
+	require.Error(t, ks.Add(twin), "two keys with one kid")
 	require.Error(t, ks.Set(nil))
 }
 
