@@ -140,6 +140,55 @@
 //	addr, _ := auth.NewPGThrottle(pool, "login-address", auth.Limit{Every: 2 * time.Second, Burst: 30})
 //	auth.NewLoginHandler(svc, auth.WithAccountThrottle(acct), auth.WithAddressThrottle(addr))
 //
+// # Signing keys, rotation, and asymmetric tokens
+//
+// By default the Service signs with the secret, HS256, as SQL login() does.
+// WithSigningKeys makes it sign with the current key of a KeySet instead:
+// an HMAC key (NewHMACSigningKey: the same pgjwt tokens, byte for byte) or
+// a private key, ES256, ES384, EdDSA (Ed25519) or RS256 (2048 bits or
+// more), read from a JWK or PEM file or bytes (LoadSigningKey,
+// ParseSigningKey; never from a command line) or made by GenerateSigningKey
+// or "pgjwt keygen". Asymmetric tokens carry the key's kid in their header
+// ({"alg":…,"kid":…,"typ":"JWT"}), so verifiers pick its public key from a
+// JWKS. Asymmetric signatures use golang-jwt's signing methods (the library
+// the verifying side already uses) over header and payload texts built here,
+// so the payload is row_to_json's text exactly, as for HMAC tokens.
+//
+// A KeySet is one current key and retired keys whose tokens still verify;
+// Rotate, Add, Remove and Set swap the whole set atomically (readers take
+// no lock), so keys change without a restart. JWKSHandler serves the public
+// keys at JWKSPath (GET /.well-known/jwks.json) with kid, alg and
+// "use":"sig", a Cache-Control max-age and an ETag; HMAC and private keys
+// are never in it. The document is a valid PostgREST jwt-secret as it is.
+// KeySet.JWTSecret is the set with its HMAC keys too, for a verifier that
+// must also accept HMAC tokens (keep it as secret as app.jwt_secret).
+//
+// Rotating without refusing anyone: Add the next key (it is published at
+// once), wait at least the JWKS max-age (and until PostgREST re-read its
+// jwt-secret), Rotate to it, and Remove the old key once the last token it
+// signed expired (the token lifetime after Rotate).
+//
+// Moving from SQL login() HS256 tokens to asymmetric Go tokens, with no
+// downtime:
+//
+//  1. Make a key: pgjwt keygen --alg ES256 --out login (login.jwk is
+//     private, mode 0600; login.jwks.json is its public JWKS).
+//  2. Let verifiers accept both: give PostgREST (and the Go middleware) as
+//     jwt-secret a JWKS file holding the HS256 secret as an oct key
+//     without kid and the public key, which is what
+//     KeySet.JWTSecret returns for NewKeySet(esKey, hmacKey); reload
+//     PostgREST. SQL tokens (no kid) match the oct key, Go tokens (kid)
+//     the public key.
+//  3. Sign in Go with the new key: NewService(store, "",
+//     WithSigningKeys(ks)) with ks = NewKeySet(esKey, hmacKey). Logins now
+//     get ES256 tokens; HS256 tokens already issued stay valid.
+//  4. Stop issuing HS256 tokens: route logins to the Go handler and drop
+//     or revoke the SQL login() (REVOKE EXECUTE … FROM anon).
+//  5. After the token lifetime (default one hour), remove the HMAC key:
+//     ks.Remove(""), and give PostgREST the public JWKS alone (the file
+//     from step 1, or what JWKSHandler serves). Rotate app.jwt_secret so the
+//     old secret signs nothing PostgREST accepts.
+//
 // # Security: safe defaults, and the options that restore upstream
 //
 // Where PostgREST, pgjwt or the seed's SQL behave unsafely, this package's

@@ -42,7 +42,8 @@ type Service struct {
 	lifetime int64
 	claims   pgjson.Object
 	alg      string
-	hashPool // the bounded hashing pool (hashpool.go): verify, acquire, release
+	hashPool         // the bounded hashing pool (hashpool.go): verify, acquire, release
+	keys     *KeySet // nil: sign with secret and alg
 	maxPass  int
 	dummy    string
 	log      *slog.Logger // nil: no logging
@@ -61,6 +62,8 @@ type serviceConfig struct {
 	lifetime   time.Duration
 	claims     pgjson.Object
 	alg        string
+	algSet     bool
+	keys       *KeySet
 	concurrent int
 	queue      int
 	maxPass    int
@@ -90,7 +93,18 @@ func WithClaims(claims ...pgjson.Member) ServiceOption {
 
 // WithAlgorithm sets the HMAC algorithm: HS256 (the default, and the only one
 // PostgREST accepts with a plain secret), HS384 or HS512.
-func WithAlgorithm(alg string) ServiceOption { return func(c *serviceConfig) { c.alg = alg } }
+// It cannot be combined with WithSigningKeys, whose keys have their own.
+func WithAlgorithm(alg string) ServiceOption {
+	return func(c *serviceConfig) { c.alg, c.algSet = alg, true }
+}
+
+// WithSigningKeys makes the Service sign with the current key of ks at
+// each login, instead of the secret given to NewService (which must then
+// be ""): rotating ks changes the key of the next login, without a
+// restart. With an HMAC current key the tokens are SQL login()'s, byte for
+// byte; with an asymmetric one they carry its alg and kid. See KeySet and
+// the package documentation for the migration from SQL login() tokens.
+func WithSigningKeys(ks *KeySet) ServiceOption { return func(c *serviceConfig) { c.keys = ks } }
 
 // WithHashConcurrency bounds the hashing operations in flight (default
 // runtime.NumCPU()).
@@ -141,7 +155,7 @@ func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) {
 // NewService returns a Service on store that signs with secret, the value of
 // the database setting app.jwt_secret as the store's connection reads it
 // (see PGStore.Secret). Like PostgREST, it refuses secrets shorter than 32
-// bytes (ErrShortSecret).
+// bytes (ErrShortSecret). With WithSigningKeys, secret must be "".
 func NewService(store Store, secret string, opts ...ServiceOption) (*Service, error) {
 	cfg := serviceConfig{now: time.Now, lifetime: time.Hour, alg: "HS256", concurrent: runtime.NumCPU(), queue: 1000,
 		maxPass: DefaultMaxPasswordLength, policy: DefaultHashPolicy}
@@ -151,7 +165,11 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	switch {
 	case store == nil:
 		return nil, errors.New("auth: NewService: nil store")
-	case len(secret) < 32:
+	case cfg.keys != nil && secret != "":
+		return nil, errors.New("auth: NewService: a secret and WithSigningKeys: pass \"\" as the secret, or put it in the key set (NewHMACSigningKey)")
+	case cfg.keys != nil && cfg.algSet:
+		return nil, errors.New("auth: NewService: WithAlgorithm and WithSigningKeys: the keys have their own algorithm")
+	case cfg.keys == nil && len(secret) < 32:
 		return nil, fmt.Errorf("auth: NewService: %w (got %d)", ErrShortSecret, len(secret))
 	case cfg.now == nil:
 		return nil, errors.New("auth: NewService: nil clock")
@@ -175,11 +193,19 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	s.hashPool.init(cfg.concurrent, cfg.queue, s.crypt)
 	s.hashPool.counters, s.hashPool.onFull = &s.counters, s.queueFull
-	dbSecret, err := s.codec.toServer(secret)
-	if err != nil {
-		return nil, fmt.Errorf("auth: NewService: secret: %w", err)
+	if cfg.keys != nil {
+		s.keys, s.alg = cfg.keys, "KeySet"
+	} else {
+		dbSecret, err := s.codec.toServer(secret)
+		if err != nil {
+			return nil, fmt.Errorf("auth: NewService: secret: %w", err)
+		}
+		s.secret = &dbSecret
+		// Keyed once; an unknown algorithm fails here, not at a login.
+		if s.signer, err = jwt.NewSigner(dbSecret, cfg.alg); err != nil {
+			return nil, fmt.Errorf("auth: NewService: %w", err)
+		}
 	}
-	s.secret = &dbSecret
 	for _, m := range cfg.claims {
 		if m.Key == "role" || m.Key == "email" || m.Key == "exp" {
 			return nil, fmt.Errorf("auth: NewService: claim %q is set by login itself", m.Key)
@@ -187,9 +213,6 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	// Fail now, not at the first login, on claims or an algorithm that
 	// cannot be rendered or signed.
-	if s.signer, err = jwt.NewSigner(dbSecret, cfg.alg); err != nil {
-		return nil, fmt.Errorf("auth: NewService: %w", err)
-	}
 	if _, err := s.token("role", "user@example.com", 0); err != nil {
 		return nil, fmt.Errorf("auth: NewService: %w", err)
 	}
@@ -200,6 +223,7 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	if cfg.dummyCost != 0 {
 		dummyPolicy = HashPolicy{Algorithm: "bf", Cost: cfg.dummyCost}
 	}
+	var err error
 	if s.dummy, err = dummyPolicy.hash(s.crypt, "no such user"); err != nil {
 		return nil, fmt.Errorf("auth: NewService: dummy hash cost %d: %w", cfg.dummyCost, err)
 	}
@@ -349,6 +373,9 @@ func (s *Service) token(role, email string, epoch int64) (string, error) {
 	payload, err := pgjson.RowToJSON(row)
 	if err != nil {
 		return "", err
+	}
+	if s.keys != nil {
+		return s.keys.Current().Sign(payload)
 	}
 	return s.signer.Sign(payload)
 }

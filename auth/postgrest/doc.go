@@ -77,8 +77,32 @@
 // clock on every request, so a cached token gets exactly the answer an
 // uncached one would, and is never accepted after exp (plus the skew) or
 // before nbf (minus it). Expired tokens leave the cache; a full cache
-// evicts by SIEVE. The configuration is fixed for an Authenticator's life:
-// to change keys build a new one, whose cache starts empty.
+// evicts by SIEVE.
+//
+// # Keys that change: rotation and remote JWKS
+//
+// The keys can change while the Authenticator runs, and each request reads
+// them with one atomic load. SetJWTSecret swaps in a new jwt-secret (say
+// the JWKS of a rotated auth.KeySet). WithRemoteJWKS(url) takes the keys
+// from a JWKS URL, which PostgREST cannot: Supabase's
+// https://<project>.supabase.co/auth/v1/.well-known/jwks.json, Auth0,
+// Keycloak, Google, or auth.JWKSHandler. The document is fetched at start
+// (NewAuthenticator fails when it cannot be fetched within
+// WithJWKSStartTimeout, or is no valid JWKS), refreshed as its
+// Cache-Control max-age says (within WithJWKSRefreshInterval's bounds),
+// refetched once for a token with an unknown kid (at most once per minimum
+// interval, so a flood of random kids cannot make it flood the provider),
+// and kept when a refresh fails or fetches garbage. Fetched keys follow the
+// jwt-secret rules above (kid matching, alg and key type, the strict JSON
+// checks), and a fetched HMAC key is refused: a JWKS is public. Close stops
+// the refresh. Either way, a cached token is verified again after a key
+// change, so a removed key's tokens are refused from the next request on.
+//
+// Verifying Supabase's asymmetric tokens:
+//
+//	mw, err := postgrest.NewMiddleware(
+//		postgrest.WithRemoteJWKS("https://PROJECT.supabase.co/auth/v1/.well-known/jwks.json"),
+//		postgrest.WithJWTAud("authenticated"), postgrest.WithAnonRole("anon"))
 //
 // # Handing the request to the database
 //
@@ -170,6 +194,8 @@
 //     WithUnsafeJSONSecretAsHMAC(true) restores PostgREST's reading, where
 //     a JWKS with one malformed key becomes an HMAC secret: the document is
 //     public, so anyone could sign tokens for any role.
+//   - A remote JWKS (WithRemoteJWKS, which PostgREST lacks) is always read
+//     strictly and may hold no HMAC key; documents over 1 MiB are refused.
 //
 // Safe without an option to undo it, since upstream has no such behaviour
 // to reproduce: an Identity is read-only (unexported fields, handed out by

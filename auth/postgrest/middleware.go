@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -50,12 +51,15 @@ import (
 // treated an empty bearer token as anonymous. The role-claim key syntax by
 // version is described at WithJWTRoleClaimKey.
 //
-// The configuration is fixed for the Authenticator's life; on a PostgREST-like
-// reload build a new one (its token cache starts empty, as PostgREST's does
-// when the keys change).
+// The keys can change at run time (SetJWTSecret, WithRemoteJWKS): see
+// keysource.go. The rest of the configuration is fixed for the
+// Authenticator's life; on a PostgREST-like reload build a new one.
 type Authenticator struct {
-	keys      []verificationKey
-	hasSecret bool
+	keys      atomic.Pointer[keyState] // nil: no jwt-secret
+	keyGen    atomic.Uint64            // generation of the last keyState stored
+	keyMu     sync.Mutex               // serialises key changes
+	keyCfg    keyConfig
+	remote    *remoteJWKS
 	aud       string
 	hasAud    bool
 	rolePath  *rolepath.Path
@@ -79,16 +83,18 @@ func NewAuthenticator(opts ...Option) (*Authenticator, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	a := &Authenticator{now: cfg.now, verbosity: cfg.verbosity, log: cfg.logger, serverTiming: cfg.serverTiming}
+	a := &Authenticator{now: cfg.now, verbosity: cfg.verbosity, log: cfg.logger, serverTiming: cfg.serverTiming,
+		keyCfg: keyConfig{isBase64: cfg.secretBase64, jsonAsHMAC: cfg.jsonAsHMAC}}
 	if cfg.now == nil {
 		a.now = time.Now
 	}
 	if cfg.secret != "" {
-		keys, err := parseJWTSecret(cfg.secret, cfg.secretBase64, cfg.jsonAsHMAC)
-		if err != nil {
+		if cfg.remote != nil {
+			return nil, errors.New("postgrest: WithJWTSecret and WithRemoteJWKS: choose one key source")
+		}
+		if err := a.SetJWTSecret(cfg.secret); err != nil {
 			return nil, err
 		}
-		a.keys, a.hasSecret = keys, true
 	}
 	if cfg.aud != "" {
 		if strings.Contains(cfg.aud, ":") {
@@ -112,6 +118,11 @@ func NewAuthenticator(opts ...Option) (*Authenticator, error) {
 			claims: string(appendAesonObject(nil, map[string]any{}, "role", cfg.anonRole))}
 	}
 	a.cache = newTokenCache(cfg.cacheMax, &a.counters.cacheEvictions)
+	if cfg.remote != nil {
+		if err := a.startRemote(cfg.remote); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
@@ -194,14 +205,21 @@ func (a *Authenticator) authenticateUncounted(token string, hasToken bool) (*Ide
 		}
 		return a.anonymous, nil
 	}
-	if !a.hasSecret {
+	ks := a.keys.Load()
+	if ks == nil {
 		return nil, jwtSecretMissing()
 	}
 	// PGRST300 comes before the empty-token check since v14 (v13 gave
 	// PGRST301 for "Bearer " without a secret).
 	var vt *verifiedToken
 	if a.cache != nil {
-		if vt = a.cache.get(token); vt != nil {
+		vt = a.cache.get(token)
+		if vt != nil && vt.gen != ks.gen {
+			// Verified under keys since replaced: verify again, so that a
+			// removed key's token is refused at once.
+			vt = nil
+		}
+		if vt != nil {
 			a.counters.cacheHits.Add(1)
 		} else {
 			a.counters.cacheMisses.Add(1)
@@ -209,7 +227,7 @@ func (a *Authenticator) authenticateUncounted(token string, hasToken bool) (*Ide
 	}
 	if vt == nil {
 		var apiErr *APIError
-		vt, apiErr = a.verify(token)
+		vt, apiErr = a.verify(token, ks)
 		if apiErr != nil {
 			return nil, apiErr.clone()
 		}
@@ -279,6 +297,7 @@ type verifiedToken struct {
 	exp, nbf, iat timeClaim
 	staticErr     *APIError // aud or role failure, reported after the time claims
 	id            *Identity // shared by every request with this token: never written
+	gen           uint64    // the keyState generation it verified under
 }
 
 // The skew PostgREST allows on exp, nbf and iat (v11.0.1+; v10 used 1 s).
@@ -338,7 +357,7 @@ var signingMethods = map[string]jwt.SigningMethod{
 // verify runs the steps PostgREST's JWT cache wraps: structure, header,
 // key choice, signature, payload object; then derives everything that does
 // not depend on the clock.
-func (a *Authenticator) verify(token string) (*verifiedToken, *APIError) {
+func (a *Authenticator) verify(token string, ks *keyState) (*verifiedToken, *APIError) {
 	if token == "" {
 		return nil, errEmptyToken
 	}
@@ -366,7 +385,14 @@ func (a *Authenticator) verify(token string) (*verifiedToken, *APIError) {
 		return nil, errBadCrypto
 	}
 	var buf [4]*verificationKey
-	cands := candidates(a.keys, hdr.alg, hdr.kid, hdr.hasKid, buf[:0])
+	cands := candidates(ks.keys, hdr.alg, hdr.kid, hdr.hasKid, buf[:0])
+	if len(cands) == 0 && hdr.hasKid && a.remote != nil {
+		// An unknown kid may be a key the provider just published.
+		if fresh := a.remote.refreshForKid(a); fresh != nil {
+			ks = fresh
+			cands = candidates(ks.keys, hdr.alg, hdr.kid, hdr.hasKid, buf[:0])
+		}
+	}
 	if len(cands) == 0 {
 		return nil, errNoKey
 	}
@@ -385,7 +411,9 @@ func (a *Authenticator) verify(token string) (*verifiedToken, *APIError) {
 	if !ok {
 		return nil, errParseClaims
 	}
-	return a.derive(claims), nil
+	vt := a.derive(claims)
+	vt.gen = ks.gen
+	return vt, nil
 }
 
 // derive computes the clock-independent results for verified claims.

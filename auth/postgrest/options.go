@@ -23,6 +23,7 @@ type config struct {
 	verbosity    Verbosity
 	logger       *slog.Logger
 	serverTiming bool
+	remote       *remoteConfig
 }
 
 // WithJWTSecret sets jwt-secret: a plain secret of at least 32 bytes

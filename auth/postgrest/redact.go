@@ -64,8 +64,12 @@ func (k verificationKey) Format(f fmt.State, verb rune) { redact.Write(f, verb, 
 
 // keyList describes the configured keys (see verificationKey.String).
 func (a *Authenticator) keyList() []string {
-	keys := make([]string, len(a.keys))
-	for i, k := range a.keys {
+	var list []verificationKey
+	if ks := a.keys.Load(); ks != nil {
+		list = ks.keys
+	}
+	keys := make([]string, len(list))
+	for i, k := range list {
 		keys[i] = k.String()
 	}
 	return keys

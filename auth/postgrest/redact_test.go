@@ -52,8 +52,8 @@ func TestNothingPrintsSecrets(t *testing.T) {
 	}{
 		{"*Authenticator (plain secret)", plain},
 		{"*Authenticator (JWKS)", multi},
-		{"key set", multi.keys},
-		{"one HMAC key", multi.keys[0]},
+		{"key set", multi.keys.Load().keys},
+		{"one HMAC key", multi.keys.Load().keys[0]},
 		{"middleware", mw},
 		// Inside a caller's struct, in unexported fields: fmt reflects there
 		// and calls no methods; the secrets sit behind pointers it does not
@@ -62,7 +62,7 @@ func TestNothingPrintsSecrets(t *testing.T) {
 			a    *Authenticator
 			h    func(http.Handler) http.Handler
 			keys []verificationKey
-		}{multi, mw, multi.keys}},
+		}{multi, mw, multi.keys.Load().keys}},
 	}
 	for _, c := range values {
 		redacttest.AssertRedacted(t, c.name, c.v, false, forbidden)

@@ -11,7 +11,11 @@
 // The commands:
 //
 //	sign      sign a JWT as sign(payload, secret, alg) does
-//	verify    decode and check a JWT as verify(token, secret, alg) does
+//	verify    decode and check a JWT as verify(token, secret, alg) does, or
+//	          with --jwks FILE|URL as PostgREST does with that jwt-secret
+//	keygen    generate an ES256, ES384, EdDSA or RS256 key: PREFIX.jwk
+//	          (private, mode 0600) and PREFIX.jwks.json (public JWKS);
+//	          "sign --key PREFIX.jwk" signs with it
 //	crypt     hash a password as crypt(password, setting) does, or check one
 //	gen-salt  print a new salt as gen_salt(type [, rounds]) does
 //	help      show help for a command ("pgjwt COMMAND --help" too)

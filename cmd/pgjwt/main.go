@@ -56,7 +56,7 @@ const (
 	maxMajor     = 18
 )
 
-var commands = []*command{signCommand, verifyCommand, cryptCommand, genSaltCommand}
+var commands = []*command{signCommand, verifyCommand, keygenCommand, cryptCommand, genSaltCommand}
 
 func main() {
 	os.Exit(run(os.Args[1:], systemEnv()))

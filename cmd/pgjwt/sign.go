@@ -3,18 +3,20 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/pgjwt-go/pgjwt/auth"
 	"github.com/pgjwt-go/pgjwt/jwt"
 	"github.com/pgjwt-go/pgjwt/jwt/pgjson"
 )
 
 var signCommand = &command{
 	name:     "sign",
-	synopsis: "[--alg ALG] [--role ROLE] [--email EMAIL] [--exp DURATION] [--claim KEY=VALUE]... [PAYLOAD]",
+	synopsis: "[--alg ALG | --key FILE] [--role ROLE] [--email EMAIL] [--exp DURATION] [--claim KEY=VALUE]... [PAYLOAD]",
 	summary:  "sign a JWT as pgjwt's sign() does",
 	run:      runSign,
 }
@@ -36,11 +38,16 @@ giving {"role":…,"email":…,"exp":…} in that order (flags left out are left
 out), followed by --claim/--claim-json claims in command-line order. --now
 fixes now() for reproducible tokens.
 
+--key FILE signs with a private key instead (a JWK as "pgjwt keygen" writes
+it, or PEM): the header is {"alg":…,"kid":…,"typ":"JWT"} with the key's
+algorithm and kid, and no secret is read.
+
 Examples:
   export PGJWT_SECRET=reallyreallyreallyreallyverysafe
   pgjwt sign --role web_user --email alice@example.com --exp 1h
   pgjwt sign '{"role":"web_anon"}'
-  pgjwt sign --role api --claim aud=authenticated --claim-json 'groups=["a","b"]'`
+  pgjwt sign --role api --claim aud=authenticated --claim-json 'groups=["a","b"]'
+  pgjwt sign --key login.jwk --role web_user --exp 1h`
 }
 
 // minPostgRESTSecret is the shortest plain jwt-secret PostgREST starts with
@@ -61,6 +68,7 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 		extra        claimList
 		secretSource secretSource
 		encoding     dbEncoding
+		keyFile      string
 	)
 	fs := newFlagSet(cmd, g, &major)
 	fs.StringVar(&alg, "alg", "HS256", "the `algorithm`: HS256 (the default), HS384 or HS512 (exact spelling, as pgjwt matches it)")
@@ -72,12 +80,25 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 	fs.Var(&now, "now", "sign as if now() were `time` (RFC 3339 or unix seconds)")
 	secretSource.register(fs)
 	fs.Var(&encoding, "encoding", "sign as a database in this `encoding` would (UTF8 or LATIN1): the secret's bytes in it are the HMAC key; default: the secret's bytes as they are")
+	fs.StringVar(&keyFile, "key", "", "sign with the private key in `file` (JWK or PEM, see keygen), with its alg and kid")
 	rest, err := parse(e, cmd, fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 1 {
 		return &usageError{cmd: cmd, msg: "expects at most one PAYLOAD argument (quote the JSON)"}
+	}
+	if keyFile != "" {
+		var conflict string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "alg", "secret", "secret-file", "encoding":
+				conflict = f.Name
+			}
+		})
+		if conflict != "" {
+			return &usageError{cmd: cmd, msg: "--key excludes --" + conflict + " (the key has its own algorithm, and no secret is used)"}
+		}
 	}
 	building := role.set || email.set || exp.set || len(extra) > 0
 	var payload string
@@ -95,6 +116,11 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 		if payload, err = readStdin(e, "payload"); err != nil {
 			return err
 		}
+	}
+	if keyFile != "" {
+		return signWithKey(e, keyFile, building, payload, func() (string, error) {
+			return buildPayload(major, role, email, exp, now.or(e.now), extra)
+		})
 	}
 	secret, err := secretSource.load(e, cmd)
 	if err != nil {
@@ -313,3 +339,25 @@ type claimJSONFlag struct{ l *claimList }
 
 func (f claimJSONFlag) String() string     { return "" }
 func (f claimJSONFlag) Set(s string) error { return f.l.add(s, true) }
+
+// signWithKey is sign --key: the payload as given (checked as json input)
+// or built from the claim flags, signed with the key's alg and kid.
+func signWithKey(e *env, keyFile string, building bool, payload string, build func() (string, error)) error {
+	k, err := auth.LoadSigningKey(keyFile)
+	if err != nil {
+		return err
+	}
+	if building {
+		if payload, err = build(); err != nil {
+			return err
+		}
+	} else if _, err := bindArguments(encodingRaw, "", &payload, nil); err != nil {
+		return err
+	}
+	token, err := k.Sign([]byte(payload))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.stdout, token)
+	return err
+}

@@ -2,14 +2,20 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"flag"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 
 	"github.com/pgjwt-go/pgjwt/jwt"
 )
 
 var verifyCommand = &command{
 	name:     "verify",
-	synopsis: "[--alg ALG] [--at TIME] [TOKEN]",
+	synopsis: "[--alg ALG | --jwks FILE|URL] [--at TIME] [TOKEN]",
 	summary:  "check a JWT as pgjwt's verify() does",
 	run:      runVerify,
 }
@@ -32,9 +38,19 @@ another instant than now (PostgreSQL uses the transaction's start time).
 Exit status: 0 valid, 1 invalid or null, 2 error (a token that pgjwt cannot
 decode raises PostgreSQL's error).
 
+--jwks FILE|URL checks the token as PostgREST does with that JWKS as its
+jwt-secret instead (key choice by kid, alg and key type, the signature, exp,
+nbf and iat with PostgREST's 30 s skew), fetching an http(s) URL first. It
+prints {"role":…,"claims":…} when PostgREST would accept the token (exit 0),
+else PostgREST's error body, e.g. {"code":"PGRST301",…,"message":"No suitable
+key or wrong key type"} (exit 1); a JWKS that cannot be read or fetched is an
+error (exit 2).
+
 Examples:
   pgjwt verify "$TOKEN"
-  pgjwt verify --at 2030-01-01T00:00:00Z < token.txt`
+  pgjwt verify --at 2030-01-01T00:00:00Z < token.txt
+  pgjwt verify --jwks login.jwks.json "$TOKEN"
+  pgjwt verify --jwks https://PROJECT.supabase.co/auth/v1/.well-known/jwks.json "$TOKEN"`
 }
 
 func runVerify(e *env, g *globals, cmd *command, args []string) error {
@@ -43,8 +59,10 @@ func runVerify(e *env, g *globals, cmd *command, args []string) error {
 		alg          string
 		at           instantFlag
 		secretSource secretSource
+		jwks         string
 	)
 	fs := newFlagSet(cmd, g, &major)
+	fs.StringVar(&jwks, "jwks", "", "check as PostgREST would with this JWKS `file or URL` as jwt-secret")
 	fs.StringVar(&alg, "alg", "HS256", "the `algorithm`: HS256 (the default), HS384 or HS512 (exact spelling, as pgjwt matches it)")
 	fs.Var(&at, "at", "check exp/nbf at this `time` (RFC 3339 or unix seconds) instead of now")
 	secretSource.register(fs)
@@ -64,6 +82,19 @@ func runVerify(e *env, g *globals, cmd *command, args []string) error {
 		if token, err = readStdin(e, "token"); err != nil {
 			return err
 		}
+	}
+	if jwks != "" {
+		var conflict string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "alg", "secret", "secret-file":
+				conflict = f.Name
+			}
+		})
+		if conflict != "" {
+			return &usageError{cmd: cmd, msg: "--jwks excludes --" + conflict}
+		}
+		return verifyJWKS(e, jwks, token, at.or(e.now))
 	}
 	secret, err := secretSource.load(e, cmd)
 	if err != nil {
@@ -106,4 +137,34 @@ func writeJSONOrNull(b *bytes.Buffer, text []byte) {
 		return
 	}
 	fmt.Fprintf(b, "%s", text)
+}
+
+// verifyJWKS is verify --jwks: PostgREST's authentication of the token
+// with source (a file, or an http(s) URL fetched first) as jwt-secret.
+func verifyJWKS(e *env, source, token string, at time.Time) error {
+	opts := []postgrest.Option{postgrest.WithClock(func() time.Time { return at })}
+	if strings.HasPrefix(source, "https://") || strings.HasPrefix(source, "http://") {
+		opts = append(opts, postgrest.WithRemoteJWKS(source))
+	} else {
+		opts = append(opts, postgrest.WithJWTSecret("@"+source)) // PostgREST's "@file"
+	}
+	a, err := postgrest.NewAuthenticator(opts...)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	id, apiErr := a.AuthenticateToken(token, true)
+	if apiErr != nil {
+		fmt.Fprintf(e.stdout, "%s\n", apiErr.Body(postgrest.Verbose))
+		return falseResult
+	}
+	out, err := json.Marshal(struct {
+		Role   string          `json:"role"`
+		Claims json.RawMessage `json:"claims"`
+	}{id.Role(), json.RawMessage(id.Claims())})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "%s\n", out)
+	return err
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/pgjwt-go/pgjwt/auth"
 )
 
 const (
@@ -24,7 +26,8 @@ type config struct {
 	secret      string // "" when neither PGJWT_SECRET nor -secret-file gave one
 	databaseURL string
 	install     bool
-	demo        bool // users holds the demo user, made up because no -user was given
+	demo        bool         // users holds the demo user, made up because no -user was given
+	keys        *auth.KeySet // -key: sign with this key; nil: with the secret
 	logFormat   string
 	timing      bool         // Server-Timing: jwt;dur=…
 	logger      *slog.Logger // built by run from logFormat
@@ -47,6 +50,8 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 	fs.StringVar(&secretFile, "secret-file", "", "read the JWT secret from `file` (one trailing newline is dropped); default $"+envSecret)
 	fs.StringVar(&cfg.logFormat, "log", "text", "log `format`: text, json or off (logins, authentication failures, hashing queue saturation; never a password or token)")
 	fs.BoolVar(&cfg.timing, "server-timing", false, "send PostgREST's Server-Timing: jwt;dur=… header (its server-timing-enabled)")
+	var keyFile string
+	fs.StringVar(&keyFile, "key", "", "sign logins with the private JWK in `file` (see pgjwt keygen) and serve its public key at /.well-known/jwks.json")
 	fs.BoolVar(&cfg.install, "install", false, "with $"+envDatabase+": install the basic_auth schema and login() first")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "usage: login [flags]\n\nA PostgREST-compatible login server. Users live in memory unless $%s names a\nPostgreSQL database. The secret comes from $%s or -secret-file, never from argv.\n\n", envDatabase, envSecret)
@@ -60,6 +65,13 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
+	}
+	if keyFile != "" {
+		ks, err := loadSigningKey(keyFile)
+		if err != nil {
+			return config{}, err
+		}
+		cfg.keys = ks
 	}
 	cfg.databaseURL, _ = env(envDatabase)
 	if cfg.install && cfg.databaseURL == "" {

@@ -23,6 +23,14 @@
 //	psql "$DATABASE_URL" -c 'CREATE ROLE webuser NOLOGIN'
 //	DATABASE_URL=postgres://… go run ./examples/login -install -user alice@example.com:s3cret-pass:webuser
 //
+// With -key FILE (a private JWK from "pgjwt keygen") logins are signed with
+// that key instead (ES256, ES384, EdDSA or RS256, with its kid), and GET
+// /.well-known/jwks.json serves the public key, ready to be PostgREST's
+// jwt-secret; tokens signed with the secret (the SQL login()'s) still verify:
+//
+//	pgjwt keygen --alg ES256 --out login
+//	go run ./examples/login -key login.jwk
+//
 // Endpoints: POST /rpc/login {"email":…,"pass":…} → {"token":…};
 // POST /rpc/signup {"email":…,"pass":…} → 204 (role webuser);
 // POST /rpc/change_password {"pass":…,"new_pass":…} with the token → 204;
@@ -31,6 +39,8 @@
 // Prometheus text format (PostgREST's names for the JWT cache:
 // pgrst_jwt_cache_requests_total, pgrst_jwt_cache_hits_total,
 // pgrst_jwt_cache_evictions_total; pgjwt_… for the rest).
+//
+// With -key, GET /.well-known/jwks.json → {"keys":[…]}.
 //
 // It logs (-log text, the default, json or off) logins, authentication
 // failures with their PostgREST code, and hashing-queue saturation, through
@@ -101,7 +111,13 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 
 	// PostgREST's authentication: verify the Bearer token, take its role
 	// claim, and let requests without a token run as "anon".
-	authn, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret(secret), postgrest.WithAnonRole(anonRole),
+	jwtSecret := secret
+	if cfg.keys != nil {
+		// The public key and the secret, as PostgREST's jwt-secret would
+		// hold them during the migration.
+		jwtSecret = cfg.keys.JWTSecret()
+	}
+	authn, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret(jwtSecret), postgrest.WithAnonRole(anonRole),
 		postgrest.WithLogger(cfg.logger), postgrest.WithServerTiming(cfg.timing))
 	if err != nil {
 		return err
@@ -127,6 +143,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	// The counters of both libraries, read at scrape time. Behind a proxy,
 	// keep /metrics off the public side (or serve it on a port of its own).
 	mux.Handle("GET /metrics", metricsHandler(svc, authn))
+	if cfg.keys != nil {
+		mux.Handle("GET "+auth.JWKSPath, auth.JWKSHandler(cfg.keys))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 
 	ln, err := net.Listen("tcp", cfg.addr)

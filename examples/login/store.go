@@ -46,7 +46,7 @@ func memoryService(ctx context.Context, cfg config, out io.Writer) (*auth.Servic
 	for _, u := range users {
 		roles = append(roles, u.role)
 	}
-	svc, err := auth.NewService(auth.NewMemStore(roles...), secret, auth.WithLogger(cfg.logger))
+	svc, err := newService(auth.NewMemStore(roles...), secret, cfg, out)
 	if err != nil {
 		return nil, "", err
 	}
@@ -81,7 +81,7 @@ func databaseService(ctx context.Context, pool *pgxpool.Pool, cfg config, out io
 	if err != nil {
 		return nil, "", err
 	}
-	svc, err := auth.NewService(store, secret, auth.WithLogger(cfg.logger))
+	svc, err := newService(store, secret, cfg, out)
 	if err != nil {
 		return nil, "", err
 	}
