@@ -85,7 +85,7 @@ func bcryptPairCost(hash string) (int, bool) {
 		return 0, false
 	}
 	if _, _, err := verifyArgs("", hash); err != nil {
-		return 0, false // ErrNUL
+		return 0, false // ErrInvalidEncoding
 	}
 	cost, _, ok := bcryptParse(hash)
 	return cost, ok

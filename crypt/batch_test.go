@@ -228,7 +228,7 @@ func TestPairable(t *testing.T) {
 		{a6, "$2a$06$RQiOJ.3ELirrXwxIZY8q0", false},  // too short: invalid salt
 		{a6, "$2a$06$RQiOJ.3ELirrXwxIZY8q0!", false}, // invalid salt character
 		{a6, "$2a$03$RQiOJ.3ELirrXwxIZY8q0O", false}, // cost below 4
-		{a6, a6 + "\x00", false},                     // ErrNUL
+		{a6, a6 + "\x00", false},                     // ErrInvalidEncoding
 		{a6, "$1$saltsalt", false},
 		{"", "", false},
 	} {

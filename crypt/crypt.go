@@ -111,10 +111,10 @@ func VerifyBatch(checks []Check) { latest.VerifyBatch(checks) }
 //
 // Both arguments are raw bytes, as pgcrypto sees a text value in the
 // database encoding. A NUL byte, which PostgreSQL text cannot hold, is
-// rejected with ErrNUL.
+// rejected with ErrInvalidEncoding.
 func (v Version) Crypt(password, setting string) (string, error) {
 	if strings.IndexByte(password, 0) >= 0 || strings.IndexByte(setting, 0) >= 0 {
-		return "", ErrNUL
+		return "", errNULByte
 	}
 	out, err := v.crypt(password, setting)
 	if err != nil {
@@ -142,10 +142,10 @@ func (v Version) Verify(password, hash string) (bool, error) {
 }
 
 // verifyArgs is Verify's check of its arguments: a hash with NUL is
-// ErrNUL; a password with NUL is replaced by "" and can never match.
+// ErrInvalidEncoding; a password with NUL is replaced by "" and can never match.
 func verifyArgs(password, hash string) (pw string, never bool, err error) {
 	if strings.IndexByte(hash, 0) >= 0 {
-		return "", false, ErrNUL
+		return "", false, errNULByte
 	}
 	if strings.IndexByte(password, 0) >= 0 {
 		// Still hash (an empty password) so that an unusable hash is

@@ -390,7 +390,7 @@ func TestNULMatchesServer(t *testing.T) {
 		} {
 			_, err := call()
 			code, msg, _ := pgtest.ErrorOf(err)
-			if code != pgCode || msg != pgMsg || !errors.Is(err, ErrNUL) {
+			if code != pgCode || msg != pgMsg || !errors.Is(err, ErrInvalidEncoding) {
 				t.Errorf("go %v (%s %q), pg %s %q", err, code, msg, pgCode, pgMsg)
 			}
 		}

@@ -39,7 +39,7 @@ func TestVerify(t *testing.T) {
 		"$2$":                           ErrReturnedNull,
 		"$2a$03$abcdefghijklmnopqrstuu": ErrInvalidSalt,
 		"_........":                     ErrReturnedNull,
-		"x\x00y":                        ErrNUL,
+		"x\x00y":                        ErrInvalidEncoding,
 	} {
 		if ok, err := Verify("secret", hash); ok || !errors.Is(err, want) {
 			t.Errorf("Verify(secret, %q) = %v, %v; want false, %v", hash, ok, err, want)
@@ -53,8 +53,8 @@ func TestVerify(t *testing.T) {
 
 func TestCryptRejectsNUL(t *testing.T) {
 	for _, args := range [][2]string{{"a\x00", "ab"}, {"a", "$1$\x00"}, {"\x00", "$2a$04$abcdefghijklmnopqrstuu"}} {
-		if _, err := Crypt(args[0], args[1]); !errors.Is(err, ErrNUL) {
-			t.Errorf("Crypt(%q, %q): %v, want ErrNUL", args[0], args[1], err)
+		if _, err := Crypt(args[0], args[1]); !errors.Is(err, ErrInvalidEncoding) {
+			t.Errorf("Crypt(%q, %q): %v, want ErrInvalidEncoding", args[0], args[1], err)
 		}
 	}
 }

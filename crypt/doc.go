@@ -51,7 +51,7 @@
 //     the high bit of each; results of DES and md5-crypt may echo salt bytes
 //     that are not valid UTF-8. Strings here are byte strings.
 //   - A NUL byte cannot occur in PostgreSQL text; Crypt and GenSalt refuse it
-//     (ErrNUL) instead of truncating, and Verify reports false for such a
+//     (ErrInvalidEncoding) instead of truncating, and Verify reports false for such a
 //     password.
 //
 // # PostgreSQL majors

@@ -29,13 +29,19 @@ var (
 	// [./0-9A-Za-z]; the instance's message names the character
 	// (22023 `invalid character in salt string: "<c>"`).
 	ErrInvalidSaltChar = sqlerr.New("crypt", "22023", "invalid character in salt string")
-	// ErrNUL: the password, setting or gen_salt type contains a NUL byte,
-	// which PostgreSQL text cannot hold, so no pgcrypto call could ever see
-	// it. pgcrypto has no such error; this is the error (SQLSTATE 22021) the
-	// server raises when a client sends a NUL inside a text value, as a
-	// UTF8 database words it.
-	ErrNUL = sqlerr.New("crypt", "22021", `invalid byte sequence for encoding "UTF8": 0x00`)
+	// ErrInvalidEncoding: the password, setting or gen_salt type contains a
+	// NUL byte, which PostgreSQL text cannot hold, so no pgcrypto call could
+	// ever see it. pgcrypto has no such error; this is the error (SQLSTATE
+	// 22021) the server raises when a client sends a NUL inside a text
+	// value, as a UTF8 database words it: instances read
+	// `invalid byte sequence for encoding "UTF8": 0x00`. It is the same
+	// condition as jwt's, pgjson's and auth's ErrInvalidEncoding, and
+	// errors.Is matches across them.
+	ErrInvalidEncoding = sqlerr.New("crypt", "22021", `invalid byte sequence for encoding "UTF8"`)
 )
+
+// errNULByte is the one instance of ErrInvalidEncoding crypt returns.
+var errNULByte = ErrInvalidEncoding.With(ErrInvalidEncoding.Message + ": 0x00")
 
 // Errors of gen_salt(), with the SQLSTATE and message pgcrypto raises.
 var (

@@ -39,7 +39,7 @@ func (v Version) GenSalt(typ string) (string, error) { return v.GenSaltRounds(ty
 // Other counts give ErrIncorrectRounds, unknown types ErrUnknownAlgorithm.
 func (v Version) GenSaltRounds(typ string, rounds int) (string, error) {
 	if strings.IndexByte(typ, 0) >= 0 {
-		return "", ErrNUL
+		return "", errNULByte
 	}
 	t := v.lookupSaltType(typ)
 	if t == nil {

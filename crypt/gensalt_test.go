@@ -179,8 +179,8 @@ func TestGenSaltErrors(t *testing.T) {
 	if _, err := ForVersion(18, WithRand(bytes.NewReader([]byte{1}))).GenSalt("md5"); !errors.Is(err, ErrRandom) {
 		t.Errorf("short reader: %v, want ErrRandom", err)
 	}
-	if _, err := GenSalt("b\x00f"); !errors.Is(err, ErrNUL) {
-		t.Errorf("NUL in type: %v, want ErrNUL", err)
+	if _, err := GenSalt("b\x00f"); !errors.Is(err, ErrInvalidEncoding) {
+		t.Errorf("NUL in type: %v, want ErrInvalidEncoding", err)
 	}
 	if _, err := ForVersion(17).GenSalt("sha256crypt"); !errors.Is(err, ErrUnknownAlgorithm) {
 		t.Errorf("sha256crypt on 17: %v, want ErrUnknownAlgorithm", err)

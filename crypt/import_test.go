@@ -101,7 +101,7 @@ func TestImportHashRefuses(t *testing.T) {
 		assert.Contains(t, e.Detail, tc.details, tc.hash)
 	}
 	_, err := ImportHash("$2b$05$abc\x00")
-	assert.ErrorIs(t, err, ErrNUL)
+	assert.ErrorIs(t, err, ErrInvalidEncoding)
 }
 
 // TestImportHashLive: the server's crypt() checks every imported hash (and

@@ -63,6 +63,22 @@ func (e *Error) Error() string {
 // SQLState returns the SQLSTATE code, as pgconn.PgError does.
 func (e *Error) SQLState() string { return e.Code }
 
+// Is reports whether target is a sentinel of the same condition: one with
+// the same SQLSTATE and the same sentinel message, whichever package made
+// it. So errors.Is(err, pgjson.ErrInvalidJSON) holds for jwt's invalid-json
+// errors too, and crypt's, jwt's, pgjson's and auth's ErrInvalidEncoding
+// match one another, while two conditions that share a SQLSTATE (22023 is
+// "invalid salt" and "invalid base64 end sequence") stay apart. Instances
+// (made by With) match their own sentinel through Unwrap.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok || t.kind != nil {
+		return false
+	}
+	r := e.root()
+	return r.Code == t.Code && r.Message == t.Message
+}
+
 // Unwrap returns the sentinel this error is an instance of, so that
 // errors.Is matches it.
 func (e *Error) Unwrap() error {

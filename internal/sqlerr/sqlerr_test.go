@@ -14,8 +14,16 @@ func TestSentinelAndInstance(t *testing.T) {
 	if !errors.Is(wrapped, errUnknownRole) {
 		t.Fatal("instance does not match its sentinel")
 	}
-	if errors.Is(wrapped, New("auth", "23503", "unknown database role")) {
-		t.Fatal("instance matches a different sentinel with equal fields")
+	// The same condition from another package: same SQLSTATE and sentinel
+	// message.
+	if !errors.Is(wrapped, New("pgjson", "23503", "unknown database role")) {
+		t.Fatal("instance does not match the same condition's sentinel of another package")
+	}
+	if errors.Is(wrapped, New("auth", "23503", "another condition")) {
+		t.Fatal("instance matches a sentinel of another condition with the same SQLSTATE")
+	}
+	if errors.Is(wrapped, errUnknownRole.With("unknown database role: alice")) {
+		t.Fatal("an instance is no target: only sentinels are")
 	}
 	if got, want := inst.Error(), "auth: unknown database role: alice"; got != want {
 		t.Fatalf("Error() = %q, want %q", got, want)

@@ -11,9 +11,9 @@ var (
 	// no such error; the code is feature_not_supported.
 	ErrUnsupportedType = sqlerr.New("pgjson", "0A000", "unsupported Go type")
 
-	// ErrInvalidUTF8: a key or string that is not valid UTF-8 or holds a NUL
+	// ErrInvalidEncoding: a key or string that is not valid UTF-8 or holds a NUL
 	// byte, which text in a UTF8 database cannot hold.
-	ErrInvalidUTF8 = sqlerr.New("pgjson", "22021", `invalid byte sequence for encoding "UTF8"`)
+	ErrInvalidEncoding = sqlerr.New("pgjson", "22021", `invalid byte sequence for encoding "UTF8"`)
 
 	// ErrNumericSyntax: a Numeric whose text numeric_in would refuse (or
 	// that only some majors accept, such as "1_000" on PostgreSQL 16+).
@@ -30,10 +30,10 @@ var (
 	// (int4) range that `::integer` casts to.
 	ErrIntegerRange = sqlerr.New("pgjson", "22003", "integer out of range")
 
-	// ErrJSONSyntax: a json.RawMessage that PostgreSQL's json input
+	// ErrInvalidJSON: a json.RawMessage that PostgreSQL's json input
 	// refuses, or (JSONB) an unpaired surrogate escape in it. Detail says
 	// why, as PostgreSQL's DETAIL line does.
-	ErrJSONSyntax = sqlerr.New("pgjson", "22P02", "invalid input syntax for type json")
+	ErrInvalidJSON = sqlerr.New("pgjson", "22P02", "invalid input syntax for type json")
 
 	// ErrUnicodeEscape: \u0000 in a json.RawMessage headed for jsonb, whose
 	// text cannot hold it (json keeps it verbatim and accepts it).

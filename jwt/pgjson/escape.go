@@ -79,4 +79,4 @@ func appendText(dst []byte, s string) ([]byte, error) {
 // checkText reports whether s could be the value of a text datum in a UTF8
 // database: valid UTF-8 without NUL bytes. The error names the offending
 // bytes as PostgreSQL's "invalid byte sequence" message does.
-func checkText(s string) error { return pgtext.CheckUTF8(s, ErrInvalidUTF8) }
+func checkText(s string) error { return pgtext.CheckUTF8(s, ErrInvalidEncoding) }

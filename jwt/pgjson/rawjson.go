@@ -7,12 +7,12 @@ import (
 
 // A json.RawMessage is read by PostgreSQL's json grammar
 // (internal/pgjsonlex), with this package's errors.
-var jsonErrors = pgjsonlex.Errors{Syntax: ErrJSONSyntax, Escape: ErrUnicodeEscape}
+var jsonErrors = pgjsonlex.Errors{Syntax: ErrInvalidJSON, Escape: ErrUnicodeEscape}
 
 // validateJSON checks raw as json input does in a UTF8 database: text, then
 // syntax; escapes are kept verbatim, any nesting is fine.
 func validateJSON(raw []byte) error {
-	if err := pgtext.CheckUTF8(raw, ErrInvalidUTF8); err != nil {
+	if err := pgtext.CheckUTF8(raw, ErrInvalidEncoding); err != nil {
 		return err
 	}
 	return pgjsonlex.Validate(raw, pgjsonlex.Options{Errors: jsonErrors})
@@ -23,7 +23,7 @@ func validateJSON(raw []byte) error {
 // numbers become numeric, in the server's order of events. The tree is
 // built without recursion, so any nesting is fine.
 func parseJSONB(raw []byte) (jbValue, error) {
-	if err := pgtext.CheckUTF8(raw, ErrInvalidUTF8); err != nil {
+	if err := pgtext.CheckUTF8(raw, ErrInvalidEncoding); err != nil {
 		return jbValue{}, err
 	}
 	p := pgjsonlex.NewParser(raw, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: jsonErrors})

@@ -79,12 +79,12 @@ func TestErrors(t *testing.T) {
 		code string
 	}{
 		{pgjson.Object{{Key: "", Value: 1}}, pgjson.ErrEmptyColumnName, "42601"},
-		{pgjson.Object{{Key: string(make([]byte, 64)), Value: 1}}, pgjson.ErrInvalidUTF8, "22021"},
-		{pgjson.Object{{Key: "k", Value: "\xff"}}, pgjson.ErrInvalidUTF8, "22021"},
+		{pgjson.Object{{Key: string(make([]byte, 64)), Value: 1}}, pgjson.ErrInvalidEncoding, "22021"},
+		{pgjson.Object{{Key: "k", Value: "\xff"}}, pgjson.ErrInvalidEncoding, "22021"},
 		{pgjson.Object{{Key: "k", Value: pgjson.Numeric("1e")}}, pgjson.ErrNumericSyntax, "22P02"},
 		{pgjson.Object{{Key: "k", Value: pgjson.Numeric("1e200000")}}, pgjson.ErrNumericOverflow, "22003"},
 		{pgjson.Object{{Key: "k", Value: time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)}}, pgjson.ErrTimestampRange, "22008"},
-		{pgjson.Object{{Key: "k", Value: json.RawMessage(`{`)}}, pgjson.ErrJSONSyntax, "22P02"},
+		{pgjson.Object{{Key: "k", Value: json.RawMessage(`{`)}}, pgjson.ErrInvalidJSON, "22P02"},
 	}
 	for _, c := range cases {
 		dst := []byte("prefix")
