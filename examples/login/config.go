@@ -31,6 +31,7 @@ type config struct {
 	logFormat   string
 	timing      bool         // Server-Timing: jwt;dur=…
 	logger      *slog.Logger // built by run from logFormat
+	hashCost    int          // -hash-cost: bcrypt cost of new and rehashed passwords
 }
 
 type user struct{ email, pass, role string }
@@ -52,6 +53,7 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 	fs.BoolVar(&cfg.timing, "server-timing", false, "send PostgREST's Server-Timing: jwt;dur=… header (its server-timing-enabled)")
 	var keyFile string
 	fs.StringVar(&keyFile, "key", "", "sign logins with the private JWK in `file` (see pgjwt keygen) and serve its public key at /.well-known/jwks.json")
+	fs.IntVar(&cfg.hashCost, "hash-cost", 6, "bcrypt `cost` of new and rehashed passwords (4-31; 6 is gen_salt('bf')'s; logins below it are rehashed; with -install the trigger uses it too)")
 	fs.BoolVar(&cfg.install, "install", false, "with $"+envDatabase+": install the basic_auth schema and login() first")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "usage: login [flags]\n\nA PostgREST-compatible login server. Users live in memory unless $%s names a\nPostgreSQL database. The secret comes from $%s or -secret-file, never from argv.\n\n", envDatabase, envSecret)
@@ -62,6 +64,9 @@ func parseConfig(args []string, env func(string) (string, bool), out io.Writer) 
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" && cfg.logFormat != "off" {
 		return config{}, fmt.Errorf("-log %q: want text, json or off", cfg.logFormat)
+	}
+	if cfg.hashCost < 4 || cfg.hashCost > 31 {
+		return config{}, fmt.Errorf("-hash-cost %d: want 4 to 31", cfg.hashCost)
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))

@@ -30,7 +30,7 @@ func loadSigningKey(path string) (*auth.KeySet, error) {
 // newService is auth.NewService, signing with cfg.keys when -key was given.
 func newService(store auth.Store, secret string, cfg config, out io.Writer) (*auth.Service, error) {
 	if cfg.keys == nil {
-		return auth.NewService(store, secret, auth.WithLogger(cfg.logger))
+		return auth.NewService(store, secret, auth.WithLogger(cfg.logger), auth.WithHashPolicy(cfg.hashPolicy()))
 	}
 	hk, err := auth.NewHMACSigningKey(secret, "HS256")
 	if err != nil {
@@ -41,5 +41,12 @@ func newService(store auth.Store, secret string, cfg config, out io.Writer) (*au
 		return nil, err
 	}
 	fmt.Fprintf(out, "signing: %s, kid %q (HS256 tokens of the secret still verify)\n", current.Alg(), current.Kid())
-	return auth.NewService(store, "", auth.WithSigningKeys(cfg.keys), auth.WithLogger(cfg.logger))
+	return auth.NewService(store, "", auth.WithSigningKeys(cfg.keys), auth.WithLogger(cfg.logger),
+		auth.WithHashPolicy(cfg.hashPolicy()))
+}
+
+// hashPolicy is -hash-cost as the Service, the memory store and the
+// installed trigger take it.
+func (cfg config) hashPolicy() auth.HashPolicy {
+	return auth.HashPolicy{Algorithm: "bf", Cost: cfg.hashCost}
 }

@@ -287,6 +287,8 @@ func TestConfigErrors(t *testing.T) {
 		{"missing secret file", nil, []string{"-secret-file", "/nonexistent/secret"}, "no such file"},
 		{"stray argument", nil, []string{"serve"}, `unexpected argument "serve"`},
 		{"bad email", nil, []string{"-user", "nobody:pass:webuser"}, "users_email_check"},
+		{"hash cost too low", nil, []string{"-hash-cost", "3"}, "-hash-cost 3: want 4 to 31"},
+		{"hash cost too high", nil, []string{"-hash-cost", "32"}, "-hash-cost 32: want 4 to 31"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, tc.args...), lookup(tc.env), io.Discard)
@@ -403,4 +405,30 @@ func TestPostgreSQLWithoutSecret(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+// TestHashCost: -hash-cost is the cost of the users it makes (the memory
+// store hashes at it) and of the Service's policy, so a user made at cost 6
+// elsewhere would be rehashed; the default stays gen_salt('bf')'s 6.
+func TestHashCost(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{{nil, "$2a$06$"}, {[]string{"-hash-cost", "7"}, "$2a$07$"}} {
+		cfg, err := parseConfig(append([]string{"-user", "a@example.com:pw:webuser"}, tc.args...), lookup(nil), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem := auth.NewMemStore("webuser")
+		if err := mem.SetHashPolicy(cfg.hashPolicy()); err != nil {
+			t.Fatal(err)
+		}
+		if err := mem.CreateUser(context.Background(), "a@example.com", "pw", "webuser"); err != nil {
+			t.Fatal(err)
+		}
+		u, err := mem.LookupUser(context.Background(), "a@example.com")
+		if err != nil || !strings.HasPrefix(u.Hash, tc.want) {
+			t.Errorf("%v: hash %.7s…, %v; want %s", tc.args, u.Hash, err, tc.want)
+		}
+	}
 }

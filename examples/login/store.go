@@ -46,7 +46,11 @@ func memoryService(ctx context.Context, cfg config, out io.Writer) (*auth.Servic
 	for _, u := range users {
 		roles = append(roles, u.role)
 	}
-	svc, err := newService(auth.NewMemStore(roles...), secret, cfg, out)
+	mem := auth.NewMemStore(roles...)
+	if err := mem.SetHashPolicy(cfg.hashPolicy()); err != nil {
+		return nil, "", err
+	}
+	svc, err := newService(mem, secret, cfg, out)
 	if err != nil {
 		return nil, "", err
 	}
@@ -64,7 +68,8 @@ func memoryService(ctx context.Context, cfg config, out io.Writer) (*auth.Servic
 // either is accepted by the other.
 func databaseService(ctx context.Context, pool *pgxpool.Pool, cfg config, out io.Writer) (*auth.Service, string, error) {
 	if cfg.install {
-		inst, err := auth.InstallSchema(ctx, pool, auth.WithUserRole(demoRole)) // and signup(), change_password()
+		inst, err := auth.InstallSchema(ctx, pool, auth.WithUserRole(demoRole), // and signup(), change_password()
+			auth.WithTriggerHashPolicy(cfg.hashPolicy()))
 		if err != nil {
 			return nil, "", err
 		}
