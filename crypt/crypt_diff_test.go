@@ -241,7 +241,7 @@ func TestCryptMatchesServer(t *testing.T) {
 	// scale 1 is ~700 cases per database, 2 (the default) ~1200;
 	// PGJWT_CRYPT_SCALE raises it for a longer hunt.
 	scale := 2
-	if testing.Short() || raceEnabled {
+	if pgtest.Trimmed() {
 		scale = 1
 	}
 	if s := os.Getenv("PGJWT_CRYPT_SCALE"); s != "" {
