@@ -257,7 +257,10 @@ func TestCryptMatchesServer(t *testing.T) {
 		s := newServerSession(t, db)
 		v := ForVersion(db.Cluster.Major)
 		var pairs [][2]string
-		for _, c := range cases {
+		for i, c := range cases {
+			if !db.Cluster.Full() && i%3 != 0 {
+				continue // a third on the majors other than 15 and 18
+			}
 			if s.sendable(c.password) && s.sendable(c.setting) {
 				pairs = append(pairs, [2]string{c.password, c.setting})
 			}
