@@ -58,7 +58,7 @@ func batchChecks(r *rand.Rand, major int, cases []cryptCase) []Check {
 // batchMajors are the majors the batch tests compare on: 13–17 share all
 // code, and the race detector makes every hash ten times slower.
 func batchMajors() []int {
-	if testing.Short() || raceEnabled {
+	if pgtest.Trimmed() {
 		return []int{18}
 	}
 	return []int{13, 17, 18}
@@ -72,7 +72,7 @@ func TestVerifyBatchMatchesVerify(t *testing.T) {
 	t.Logf("seed %d (PGJWT_CRYPT_SEED)", seed)
 	r := rand.New(rand.NewPCG(seed, 17))
 	cases := genCases(t, seed, 1)
-	if testing.Short() || raceEnabled {
+	if pgtest.Trimmed() {
 		var some []cryptCase // every third, so that every kind stays
 		for i := 0; i < len(cases); i += 3 {
 			some = append(some, cases[i])
@@ -119,7 +119,7 @@ func TestVerifyBatchVectors(t *testing.T) {
 	}
 	var all []Check
 	for _, v := range vs {
-		if !expensive(v.Setting) || !(testing.Short() || raceEnabled) {
+		if !expensive(v.Setting) || !pgtest.Trimmed() {
 			all = append(all, vectorCheck(v), Check{Password: v.Password, Hash: v.Setting})
 		}
 	}
@@ -143,7 +143,7 @@ func vectorCheck(v vector) Check {
 func TestVerifyBatchMatchesXCrypto(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	n := 40
-	if testing.Short() || raceEnabled {
+	if pgtest.Trimmed() {
 		n = 8
 	}
 	var checks []Check
@@ -185,7 +185,7 @@ func TestVerifyBatchMatchesServer(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 18))
 		g := caseGen{r}
 		n := 60
-		if testing.Short() || raceEnabled {
+		if pgtest.Trimmed() {
 			n = 16
 		}
 		var pairs [][2]string
@@ -260,11 +260,11 @@ func FuzzVerifyBatch(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, pwA, hashA, pwB, hashB string) {
-		if expensive(hashA) || expensive(hashB) || raceEnabled && (slowUnderRace(hashA) || slowUnderRace(hashB)) {
+		if expensive(hashA) || expensive(hashB) || pgtest.RaceEnabled && (slowUnderRace(hashA) || slowUnderRace(hashB)) {
 			t.Skip("cost too high for fuzzing")
 		}
 		majors := []int{15, 18}
-		if raceEnabled {
+		if pgtest.RaceEnabled {
 			majors = majors[1:]
 		}
 		for _, major := range majors {

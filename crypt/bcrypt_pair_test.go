@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
 // pairPassword is a password for the core tests: 0–100 bytes, with NUL
@@ -73,7 +75,7 @@ func TestBcryptPairMatchesSingle(t *testing.T) {
 	t.Logf("seed %d (PGJWT_CRYPT_SEED)", seed)
 	r := rand.New(rand.NewPCG(seed, 16))
 	div := 1
-	if testing.Short() || raceEnabled {
+	if pgtest.Trimmed() {
 		div = 8
 	}
 	for cost := 4; cost <= 8; cost++ {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
 // TestBcryptMatchesXCrypto cross-checks "$2a$" with golang.org/x/crypto/bcrypt,
@@ -15,7 +17,7 @@ import (
 func TestBcryptMatchesXCrypto(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 200
-	if testing.Short() || raceEnabled {
+	if pgtest.Trimmed() {
 		n = 30
 	}
 	for i := range n {

@@ -311,7 +311,7 @@ var dsEdgePasswords = []string{
 
 // dsScale trims case counts for -short and keeps -race runs quick.
 func dsScale(n int) int {
-	if testing.Short() || dsRaceEnabled {
+	if pgtest.Trimmed() {
 		return max(n/5, 20)
 	}
 	return n

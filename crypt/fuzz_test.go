@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
 // FuzzCrypt: any bytes as password and setting, on 15 and 18. Crypt must
@@ -53,7 +55,7 @@ func FuzzCrypt(f *testing.F) {
 
 // shaRoundsLimit is the highest sha-crypt count the tests hash in bulk;
 // the race detector makes SHA-2 about ten times slower.
-var shaRoundsLimit = map[bool]uint64{false: 10000, true: 1000}[raceEnabled]
+var shaRoundsLimit = map[bool]uint64{false: 10000, true: 1000}[pgtest.RaceEnabled]
 
 // expensive reports settings that would take long to hash: bcrypt cost
 // above 6, extended DES counts above 2^14, sha-crypt rounds above

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
 // vector is one row of testdata/crypt-vectors.json: a crypt() call and what
@@ -94,11 +96,11 @@ func (v vector) want() string {
 // no server needed.
 func TestVectors(t *testing.T) {
 	for i, v := range loadVectors(t) {
-		if (testing.Short() || raceEnabled) && expensive(v.Setting) {
+		if pgtest.Trimmed() && expensive(v.Setting) {
 			continue
 		}
 		for major := v.lo; major <= v.hi; major++ {
-			if (testing.Short() || raceEnabled) && major != v.lo && major != v.hi {
+			if pgtest.Trimmed() && major != v.lo && major != v.hi {
 				continue // 13–17 share all code; the ends of the range suffice
 			}
 			var notices []Notice
