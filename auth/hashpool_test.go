@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pgjwt-go/pgjwt/crypt"
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
 func newTestPool(concurrent, queue int) *hashPool {
@@ -73,7 +74,7 @@ func TestHashPoolConcurrent(t *testing.T) {
 	cases := poolCases(t)
 	p := newTestPool(2, 1000)
 	rounds := 3
-	if testing.Short() || loginTestsTrimmed {
+	if pgtest.Trimmed() {
 		rounds = 1
 	}
 	var wg sync.WaitGroup
@@ -116,7 +117,7 @@ func TestHashPoolPairsAtSaturation(t *testing.T) {
 	require.Equal(t, costU, costD)
 
 	n := 4
-	if loginTestsTrimmed {
+	if pgtest.RaceEnabled {
 		n = 1
 	}
 	var wg sync.WaitGroup
@@ -259,7 +260,7 @@ func TestHashPoolPartnerWait(t *testing.T) {
 // benchmarks measure the 5 % target; a test on a shared machine needs
 // slack).
 func TestHashPoolTimingUnknownVsWrong(t *testing.T) {
-	if testing.Short() || loginTestsTrimmed {
+	if pgtest.Trimmed() {
 		t.Skip("timing: not under -race or -short")
 	}
 	// Wall-clock medians on a shared machine swing by more than the margin;

@@ -125,7 +125,7 @@ func TestLoginMatchesSQL(t *testing.T) {
 						svc    *Service
 						secret string
 					}{{svc, ""}, {svc2, otherSecret}}
-					if (testing.Short() || loginTestsTrimmed) && i%3 != 0 {
+					if pgtest.Trimmed() && i%3 != 0 {
 						services = services[:1] // the second secret for a few users only
 					}
 					for _, sv := range services {
@@ -155,7 +155,7 @@ func TestLoginMatchesSQL(t *testing.T) {
 					{"alice@example.com", "€uro"}, // not in LATIN1
 					{"€@example.com", "x"},
 				}
-				if testing.Short() || loginTestsTrimmed {
+				if pgtest.Trimmed() {
 					failures = failures[:5]
 				}
 				for _, f := range failures {
