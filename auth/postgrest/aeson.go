@@ -13,7 +13,8 @@ import (
 // PostgREST does before any database is asked, whether a token's JSON is
 // acceptable at all: a text is valid or not, a failure becomes PGRST301 or
 // PGRST303, every string is decoded (\u0000 is an ordinary character), and
-// the last of duplicate member names wins. PostgreSQL's json input grammar,
+// the first of duplicate member names wins (aeson ≥ 2.2, which PostgREST
+// v13+ is built with). PostgreSQL's json input grammar,
 // which jwt, jwt/pgjson and auth's login handler reproduce, answers other
 // questions: SQLSTATE 22P02 with the server's message and DETAIL, rules for
 // \u0000 and unpaired surrogates that depend on whether the text is only
@@ -23,7 +24,10 @@ import (
 
 // parseJSON parses one RFC 8259 JSON text (surrounding whitespace allowed) into
 // map[string]any, []any, json.Number (the number's text), string, bool and
-// nil; the last of duplicate member names wins. It is the strict grammar
+// nil; the first of duplicate member names wins, as in aeson ≥ 2.2's decoder
+// (Data.Aeson.Decoding), so a later "role", "exp", "alg" or "kid" cannot
+// override what PostgREST reads; later duplicates must still be valid JSON
+// and are then dropped. It is the strict grammar
 // aeson parses JWT headers and claims with (no leading zeros, no raw control
 // characters in strings, valid UTF-8) and several times faster than
 // encoding/json's reflection-driven decoder, which dominated the cost of an
@@ -120,7 +124,9 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k.(string)] = v
+		if _, dup := m[k.(string)]; !dup {
+			m[k.(string)] = v
+		}
 		p.space()
 		if p.pos >= len(p.src) {
 			return nil, false
