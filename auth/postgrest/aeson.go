@@ -13,8 +13,10 @@ import (
 // PostgREST does before any database is asked, whether a token's JSON is
 // acceptable at all: a text is valid or not, a failure becomes PGRST301 or
 // PGRST303, every string is decoded (\u0000 is an ordinary character), and
-// the first of duplicate member names wins (aeson ≥ 2.2, which PostgREST
-// v13+ is built with). PostgreSQL's json input grammar,
+// the first of duplicate member names wins (aeson ≥ 2.2's Data.Aeson.Decoding,
+// which PostgREST v13+ is built with; aeson's parser has kept the first since
+// 1.0, aeson issue #531, so older PostgREST likely agrees, unverified).
+// PostgreSQL's json input grammar,
 // which jwt, jwt/pgjson and auth's login handler reproduce, answers other
 // questions: SQLSTATE 22P02 with the server's message and DETAIL, rules for
 // \u0000 and unpaired surrogates that depend on whether the text is only

@@ -37,7 +37,7 @@ type verificationKey struct {
 	kid    string
 	hasKid bool
 	alg    string // "" when the JWK has no "alg"; HS256 for a plain secret
-	useEnc bool   // "use":"enc" keys never verify signatures
+	useEnc bool   // "use":"enc" keys never verify signatures (not set for OKP keys)
 	// key is []byte, *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey,
 	// nil for an unsupported key. It sits behind a pointer so that fmt,
 	// should it reach a key set by reflection (an unexported field of a
@@ -243,7 +243,10 @@ func parseJWK(m map[string]json.RawMessage, strict bool) (verificationKey, error
 			*f.has = present
 		}
 	}
-	k.useEnc = use == "enc"
+	// jose-jwt keeps no "use" for OKP keys (its Ed25519/Ed448 keys are
+	// always signing keys), so PostgREST verifies with an OKP key marked
+	// "use":"enc"; only other key types are set aside.
+	k.useEnc = use == "enc" && kty != "OKP"
 	switch kty {
 	case "oct", "RSA", "EC", "OKP":
 	default:
@@ -364,7 +367,7 @@ func checkCurve(kty string, m map[string]json.RawMessage) error {
 }
 
 // candidates returns the keys PostgREST would try for a token with this alg
-// and kid, in configuration order: not "use":"enc"; when the token names a
+// and kid, in configuration order: not "use":"enc" (OKP keys ignore use); when the token names a
 // kid, only keys with that same kid; a key's own alg must equal the token's;
 // the key type must fit the alg family.
 func candidates(keys []verificationKey, alg string, kid string, hasKid bool, buf []*verificationKey) []*verificationKey {

@@ -644,7 +644,10 @@ func TestAlgorithmFamilies(t *testing.T) {
 			{"jwks second key", `{"keys":[` + jwkJSON(t, []byte("another key, another key, another"), "k0", "") + `,` + jwkKid + `]}`, withKid, true, ""},
 			{"jwks kid picks", `{"keys":[` + jwkJSON(t, []byte("another key, another key, another"), "k1", "") + `,` + jwkJSON(t, f.pub, "k2", "") + `]}`, otherKid, true, ""},
 			{"jwks unsupported kty kept", `{"keys":[{"kty":"XYZ","kid":"k1"},` + jwkKid + `]}`, withKid, true, ""},
-			{"jwks use enc skipped", `{"keys":[` + strings.Replace(jwkKid, `{`, `{"use":"enc",`, 1) + `]}`, withKid, false, detailNoKey},
+			// jose-jwt ignores "use" on OKP keys only.
+			{"jwks use enc skipped unless OKP", `{"keys":[` + strings.Replace(jwkKid, `{`, `{"use":"enc",`, 1) + `]}`, withKid, f.alg == "EdDSA", detailNoKey},
+			{"jwk use enc skipped unless OKP", strings.Replace(jwk, `{`, `{"use":"enc",`, 1), noKid, f.alg == "EdDSA", detailNoKey},
+			{"jwk use sig", strings.Replace(jwk, `{`, `{"use":"sig",`, 1), noKid, true, ""},
 		}
 		if private != "" {
 			cases = append(cases, struct {

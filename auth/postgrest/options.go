@@ -35,7 +35,8 @@ type config struct {
 // quietly use such text as an HMAC secret; see WithUnsafeJSONSecretAsHMAC.
 // An oct JWK needs 32 bytes too, where PostgREST sets JWKs no minimum.
 // Valid keys this package cannot verify with (say Ed448, "use":"enc") are
-// kept and never match, as in PostgREST.
+// kept and never match, as in PostgREST; an OKP (Ed25519) key verifies
+// whatever its "use", as jose-jwt keeps no use for OKP keys.
 func WithJWTSecret(secret string) Option {
 	return func(c *config) { c.secret = secret }
 }
