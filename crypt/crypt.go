@@ -21,9 +21,8 @@ const shaCryptMajor = 18
 // Version is pgcrypto's crypt() and gen_salt() as one PostgreSQL major
 // ships them; make one with ForVersion. The zero value behaves like
 // PostgreSQL 18 in a UTF8 database with crypto/rand, as the package-level
-// functions do. A
-// Version is immutable and safe for concurrent use (if its random reader
-// and notice function are).
+// functions do. A Version is immutable and safe for concurrent use (if its
+// random reader and notice function are).
 type Version struct {
 	major  int
 	rand   io.Reader
