@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"errors"
 	"unicode/utf8"
 
+	"github.com/pgjwt-go/pgjwt/crypt"
 	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
@@ -63,6 +65,34 @@ func (c textCodec) toUTF8(s string) string {
 		return s
 	}
 	return pgtext.Latin1ToUTF8(s)
+}
+
+// fromClient returns text the server sent (so valid in the client
+// encoding, and in the server encoding once converted back) as the server
+// holds it: a stored hash as crypt() in the SQL login() sees it.
+func (c textCodec) fromClient(s string) string {
+	if c.client != encUTF8 || c.server != encLatin1 {
+		return s
+	}
+	if out, err := pgtext.UTF8ToLatin1(s, ErrUntranslatable); err == nil {
+		return out
+	}
+	return s // not from a LATIN1 server after all; crypt judges it as is
+}
+
+// cryptErrorToClient converts the message of crypt's error, worded in the
+// server encoding, to the client encoding, as the server converts the
+// messages it sends: a LATIN1 byte quoted in a sha-crypt salt error reaches
+// a UTF8 client as its UTF-8 character.
+func (c textCodec) cryptErrorToClient(err error) error {
+	var e *crypt.Error
+	if c.client != encUTF8 || c.server != encLatin1 || !errors.As(err, &e) {
+		return err
+	}
+	if msg := pgtext.Latin1ToUTF8(e.Message); msg != e.Message {
+		return e.With(msg)
+	}
+	return err
 }
 
 // checkClientText is the server's check of a UTF-8 parameter: the first NUL

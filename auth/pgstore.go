@@ -96,7 +96,8 @@ func NewPGStore(ctx context.Context, db DB, opts ...PGStoreOption) (*PGStore, er
 	if err := s.checkTable(ctx); err != nil {
 		return nil, err
 	}
-	s.codec, s.crypt = codec, crypt.ForVersion(version/10000)
+	// crypt words its messages for the database encoding, as the server does.
+	s.codec, s.crypt = codec, crypt.ForVersion(version/10000, crypt.WithEncoding(server))
 	s.insert = "INSERT INTO " + s.usersTab + " (email, pass, role) VALUES ($1, $2, $3)"
 	s.update = "UPDATE " + s.usersTab + " SET pass = $2 WHERE email = $1"
 	s.delete = "DELETE FROM " + s.usersTab + " WHERE email = $1"

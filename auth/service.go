@@ -304,13 +304,14 @@ func (s *Service) userRole(ctx context.Context, email, pass string, rehash bool)
 	if err != nil && !errors.Is(err, ErrUserNotFound) {
 		return "", err
 	}
-	hash := u.Hash
+	hash := s.codec.fromClient(u.Hash)
 	if !found {
 		// No user enumeration: an unknown email costs one bcrypt of the
 		// same cost, like a wrong password.
 		hash = s.dummy
 	}
 	ok, err := s.verify(ctx, dbPass, hash)
+	err = s.codec.cryptErrorToClient(err)
 	if err == nil && ok && found && rehash {
 		// pass as the store takes it: the store converts like SetPassword.
 		s.maybeRehash(ctx, email, u.Hash, pass)

@@ -1,5 +1,7 @@
 package crypt
 
+import "strings"
+
 // Check is one password check of a batch: Verify's arguments, and after
 // VerifyBatch its results.
 type Check struct {
@@ -39,7 +41,7 @@ func (v Version) VerifyBatch(checks []Check) {
 	var waiting [bcryptMaxCost + 1]pending
 	for i := range checks {
 		c := &checks[i]
-		password, never, err := verifyArgs(c.Password, c.Hash)
+		password, never, err := v.verifyArgs(c.Password, c.Hash)
 		signBug, isBcrypt := bcryptVariant(c.Hash)
 		if err != nil || !isBcrypt {
 			c.OK, c.Err = v.Verify(c.Password, c.Hash)
@@ -84,7 +86,7 @@ func bcryptPairCost(hash string) (int, bool) {
 	if _, ok := bcryptVariant(hash); !ok {
 		return 0, false
 	}
-	if _, _, err := verifyArgs("", hash); err != nil {
+	if strings.IndexByte(hash, 0) >= 0 {
 		return 0, false // ErrInvalidEncoding
 	}
 	cost, _, ok := bcryptParse(hash)

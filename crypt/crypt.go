@@ -20,13 +20,14 @@ const shaCryptMajor = 18
 
 // Version is pgcrypto's crypt() and gen_salt() as one PostgreSQL major
 // ships them; make one with ForVersion. The zero value behaves like
-// PostgreSQL 18 with crypto/rand, as the package-level functions do. A
-// Version is immutable and safe for concurrent use (if its random reader
-// and notice function are).
+// PostgreSQL 18 in a UTF8 database with crypto/rand, as the package-level
+// functions do. A Version is immutable and safe for concurrent use (if its
+// random reader and notice function are).
 type Version struct {
 	major  int
 	rand   io.Reader
 	notice func(Notice)
+	enc    dbEncoding
 }
 
 // Option configures a Version.
@@ -45,6 +46,20 @@ func WithRand(r io.Reader) Option {
 // option notices are dropped, as a SQL client that ignores them would.
 func WithNotices(fn func(Notice)) Option {
 	return func(v *Version) { v.notice = fn }
+}
+
+// WithEncoding tells crypt the database's encoding (server_encoding, as
+// PostgreSQL spells it: "UTF8" or "LATIN1"), so that error messages quoting
+// input are the server's byte for byte; hashes do not depend on it. In a
+// LATIN1 database an invalid sha-crypt salt character is quoted as its one
+// byte (a UTF8 database quotes the whole character its first byte
+// announces), and a NUL byte is reported as invalid for "LATIN1". The
+// messages are in the database encoding, as crypt()'s arguments and results
+// are; a client in another encoding receives them converted. The default is
+// UTF8. Any other name makes every function of the Version fail with
+// ErrUnsupportedEncoding, rather than word messages for the wrong encoding.
+func WithEncoding(name string) Option {
+	return func(v *Version) { v.enc = encodingNamed(name) }
 }
 
 // ForVersion returns crypt() and gen_salt() as PostgreSQL major behaves:
@@ -114,7 +129,10 @@ func VerifyBatch(checks []Check) { latest.VerifyBatch(checks) }
 // rejected with ErrInvalidEncoding.
 func (v Version) Crypt(password, setting string) (string, error) {
 	if strings.IndexByte(password, 0) >= 0 || strings.IndexByte(setting, 0) >= 0 {
-		return "", errNULByte
+		return "", v.enc.nulByte()
+	}
+	if v.enc.err != nil {
+		return "", v.enc.err
 	}
 	out, err := v.crypt(password, setting)
 	if err != nil {
@@ -130,7 +148,7 @@ func (v Version) Crypt(password, setting string) (string, error) {
 // have hashed one. Like PostgreSQL, Verify treats "$2b$"/"$2y$" hashes as
 // traditional DES settings, so they never match.
 func (v Version) Verify(password, hash string) (bool, error) {
-	password, never, err := verifyArgs(password, hash)
+	password, never, err := v.verifyArgs(password, hash)
 	if err != nil {
 		return false, err
 	}
@@ -143,9 +161,12 @@ func (v Version) Verify(password, hash string) (bool, error) {
 
 // verifyArgs is Verify's check of its arguments: a hash with NUL is
 // ErrInvalidEncoding; a password with NUL is replaced by "" and can never match.
-func verifyArgs(password, hash string) (pw string, never bool, err error) {
+func (v Version) verifyArgs(password, hash string) (pw string, never bool, err error) {
 	if strings.IndexByte(hash, 0) >= 0 {
-		return "", false, errNULByte
+		return "", false, v.enc.nulByte()
+	}
+	if v.enc.err != nil {
+		return "", false, v.enc.err
 	}
 	if strings.IndexByte(password, 0) >= 0 {
 		// Still hash (an empty password) so that an unusable hash is
@@ -173,7 +194,7 @@ func (v Version) crypt(password, setting string) ([]byte, error) {
 	case strings.HasPrefix(setting, "$1$"):
 		return md5Crypt(password, setting), nil
 	case v.Major() >= shaCryptMajor && (strings.HasPrefix(setting, "$5$") || strings.HasPrefix(setting, "$6$")):
-		return shaCrypt([]byte(password), []byte(setting), v.notice)
+		return shaCrypt([]byte(password), []byte(setting), v.notice, v.enc)
 	case strings.HasPrefix(setting, "_"):
 		return xdesCrypt([]byte(password), []byte(setting))
 	default:

@@ -35,7 +35,9 @@ var dsBenchCases = []struct {
 	{"sha512crypt5000-long-password", "correct horse battery staple", "$6$rounds=5000$abcdefghijklmnop", 18, shaCryptNoNotice},
 }
 
-func shaCryptNoNotice(key, setting []byte) ([]byte, error) { return shaCrypt(key, setting, nil) }
+func shaCryptNoNotice(key, setting []byte) ([]byte, error) {
+	return shaCrypt(key, setting, nil, dbEncoding{})
+}
 
 var dsPGTimes sync.Map // "major password setting" → dsPGTime
 

@@ -79,7 +79,7 @@ func (v *desShaVector) run() ([]byte, []Notice, error) {
 	case "xdes":
 		res, err = xdesCrypt([]byte(v.Password), []byte(v.Setting))
 	case "sha":
-		res, err = shaCrypt([]byte(v.Password), []byte(v.Setting), func(n Notice) { notices = append(notices, n) })
+		res, err = shaCrypt([]byte(v.Password), []byte(v.Setting), func(n Notice) { notices = append(notices, n) }, dbEncoding{})
 	default:
 		err = errors.New("unknown algo " + v.Algo)
 	}

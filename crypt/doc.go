@@ -73,7 +73,9 @@
 //
 // Errors are *Error values (see package internal/sqlerr): SQLState()
 // returns the code, Error() ends with PostgreSQL's exact message, and
-// errors.Is matches the exported sentinels. A message that quotes a
-// character (sha-crypt's invalid salt character) quotes it as a UTF8
-// database does; a LATIN1 database quotes one byte instead.
+// errors.Is matches the exported sentinels. Messages that depend on the
+// database encoding (sha-crypt's invalid salt character, quoted as one
+// character of it; a NUL byte's "invalid byte sequence for encoding") are
+// worded as a UTF8 database words them; for a LATIN1 database pass
+// WithEncoding("LATIN1") to ForVersion.
 package crypt

@@ -26,7 +26,9 @@ var (
 	// "rounds=" (XX000 "invalid rounds option specified in salt string").
 	ErrInvalidRoundsOption = sqlerr.New("crypt", "XX000", "invalid rounds option specified in salt string")
 	// ErrInvalidSaltChar: PostgreSQL 18 sha-crypt salt character outside
-	// [./0-9A-Za-z]; the instance's message names the character
+	// [./0-9A-Za-z]; the instance's message names the character as the
+	// database encoding (WithEncoding) cuts it: in UTF8 the bytes its first
+	// byte announces, in LATIN1 one byte
 	// (22023 `invalid character in salt string: "<c>"`).
 	ErrInvalidSaltChar = sqlerr.New("crypt", "22023", "invalid character in salt string")
 	// ErrInvalidEncoding: the password, setting or gen_salt type contains a
@@ -34,14 +36,26 @@ var (
 	// ever see it. pgcrypto has no such error; this is the error (SQLSTATE
 	// 22021) the server raises when a client sends a NUL inside a text
 	// value, as a UTF8 database words it: instances read
-	// `invalid byte sequence for encoding "UTF8": 0x00`. It is the same
+	// `invalid byte sequence for encoding "UTF8": 0x00` (with
+	// WithEncoding("LATIN1"), "LATIN1", as a LATIN1 client of a LATIN1
+	// database is told). It is the same
 	// condition as jwt's, pgjson's and auth's ErrInvalidEncoding, and
 	// errors.Is matches across them.
 	ErrInvalidEncoding = sqlerr.New("crypt", "22021", `invalid byte sequence for encoding "UTF8"`)
 )
 
-// errNULByte is the one instance of ErrInvalidEncoding crypt returns.
-var errNULByte = ErrInvalidEncoding.With(ErrInvalidEncoding.Message + ": 0x00")
+// The instances of ErrInvalidEncoding crypt returns: a NUL byte in a UTF8
+// database, and in a LATIN1 one (WithEncoding).
+var (
+	errNULByte       = ErrInvalidEncoding.With(ErrInvalidEncoding.Message + ": 0x00")
+	errNULByteLatin1 = ErrInvalidEncoding.With(`invalid byte sequence for encoding "LATIN1": 0x00`)
+)
+
+// ErrUnsupportedEncoding: WithEncoding was given an encoding other than
+// UTF8 and LATIN1. pgcrypto has no such error (SQLSTATE 22023, invalid
+// parameter value); crypt refuses rather than word its messages for the
+// wrong encoding.
+var ErrUnsupportedEncoding = sqlerr.New("crypt", "22023", "unsupported database encoding")
 
 // Errors of gen_salt(), with the SQLSTATE and message pgcrypto raises.
 var (

@@ -105,3 +105,16 @@ func ExampleVerifyBatch() {
 	// false <nil>
 	// false crypt: invalid salt
 }
+
+// In a LATIN1 database PostgreSQL quotes a byte, not a UTF-8 character;
+// tell crypt the database's server_encoding to get its message.
+func ExampleWithEncoding() {
+	setting := "$5$ab\xc3\xa4" // "abä" as UTF-8, or "abÃ¤" in LATIN1
+	_, err := crypt.ForVersion(18).Crypt("pw", setting)
+	fmt.Printf("%q\n", err)
+	_, err = crypt.ForVersion(18, crypt.WithEncoding("LATIN1")).Crypt("pw", setting)
+	fmt.Printf("%q\n", err)
+	// Output:
+	// "crypt: invalid character in salt string: \"ä\""
+	// "crypt: invalid character in salt string: \"\xc3\""
+}

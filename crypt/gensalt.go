@@ -39,7 +39,10 @@ func (v Version) GenSalt(typ string) (string, error) { return v.GenSaltRounds(ty
 // Other counts give ErrIncorrectRounds, unknown types ErrUnknownAlgorithm.
 func (v Version) GenSaltRounds(typ string, rounds int) (string, error) {
 	if strings.IndexByte(typ, 0) >= 0 {
-		return "", errNULByte
+		return "", v.enc.nulByte()
+	}
+	if v.enc.err != nil {
+		return "", v.enc.err
 	}
 	t := v.lookupSaltType(typ)
 	if t == nil {

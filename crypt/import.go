@@ -53,7 +53,10 @@ func ImportHash(hash string) (string, error) { return latest.ImportHash(hash) }
 //     role passwords and anything else unknown are ErrUnsupportedHash.
 func (v Version) ImportHash(hash string) (string, error) {
 	if strings.IndexByte(hash, 0) >= 0 {
-		return "", errNULByte
+		return "", v.enc.nulByte()
+	}
+	if v.enc.err != nil {
+		return "", v.enc.err
 	}
 	switch {
 	case strings.HasPrefix(hash, "$2a$"), strings.HasPrefix(hash, "$2b$"), strings.HasPrefix(hash, "$2y$"):

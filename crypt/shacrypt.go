@@ -8,8 +8,6 @@ import (
 	"encoding/binary"
 	"hash"
 	"strconv"
-
-	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
 // sha256crypt ("$5$") and sha512crypt ("$6$") as PostgreSQL 18's pgcrypto
@@ -41,7 +39,7 @@ type shaSetting struct {
 // parseShaSetting parses setting as PostgreSQL 18 does. A rounds value
 // outside 1000..999999999 is clamped and reported through notice (if not
 // nil) before any error is returned, in the server's order.
-func parseShaSetting(setting []byte, notice func(Notice)) (shaSetting, error) {
+func parseShaSetting(setting []byte, notice func(Notice), enc dbEncoding) (shaSetting, error) {
 	// Callers guarantee the "$5$"/"$6$" prefix; PostgreSQL's own checks for
 	// anything else cannot be reached from crypt().
 	if len(setting) < 3 || setting[0] != '$' || (setting[1] != '5' && setting[1] != '6') || setting[2] != '$' {
@@ -101,7 +99,7 @@ scan:
 			break scan
 		default:
 			return shaSetting{}, ErrInvalidSaltChar.With(`invalid character in salt string: "` +
-				string(rest[i:i+utf8CharLen(rest[i:])]) + `"`)
+				string(rest[i:i+enc.charLen(rest[i:])]) + `"`)
 		}
 	}
 	s.salt = rest[lead : lead+n]
@@ -112,13 +110,6 @@ scan:
 // isCryptAlphabet reports whether c is one of ./0-9A-Za-z.
 func isCryptAlphabet(c byte) bool {
 	return c >= '.' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
-}
-
-// utf8CharLen is the length PostgreSQL gives the UTF-8 character starting
-// at s[0] (by its first byte only, as pg_utf_mblen), capped at len(s). The
-// error message names the whole character, as a UTF8 database does.
-func utf8CharLen(s []byte) int {
-	return min(pgtext.LeadLen(s[0]), len(s))
 }
 
 // strtolInt32 parses s as C's strtol(s, &end, 10) on a 64-bit platform
@@ -166,8 +157,8 @@ func strtolInt32(s []byte) (v int32, end int) {
 
 // shaCrypt is PostgreSQL 18's crypt() for a setting starting with "$5$"
 // (sha256crypt) or "$6$" (sha512crypt).
-func shaCrypt(key, setting []byte, notice func(Notice)) ([]byte, error) {
-	s, err := parseShaSetting(setting, notice)
+func shaCrypt(key, setting []byte, notice func(Notice), enc dbEncoding) ([]byte, error) {
+	s, err := parseShaSetting(setting, notice, enc)
 	if err != nil {
 		return nil, err
 	}

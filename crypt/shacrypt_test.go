@@ -8,6 +8,9 @@ import (
 	"hash"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestShaCryptVectors(t *testing.T) {
@@ -67,7 +70,7 @@ func TestShaCryptParse(t *testing.T) {
 		{"$5$$$$$$$$$$$$$$$$abc", "a", "$", 5000, false},
 		{"$5$abcdefghijklmnop\xff", "abcdefghijklmnop", "abcdefghijklmnop", 5000, false},
 	} {
-		s, err := parseShaSetting([]byte(c.setting), nil)
+		s, err := parseShaSetting([]byte(c.setting), nil, dbEncoding{})
 		if err != nil || string(s.salt) != c.salt || string(s.raw) != c.raw || s.rounds != c.rounds || s.custom != c.custom {
 			t.Errorf("parseShaSetting(%q) = salt %q raw %q rounds %d custom %v, %v; want %q %q %d %v",
 				c.setting, s.salt, s.raw, s.rounds, s.custom, err, c.salt, c.raw, c.rounds, c.custom)
@@ -86,11 +89,78 @@ func TestShaCryptInvalidCharMessage(t *testing.T) {
 		"$5$a\x01":     "\x01",
 		"$6$a\xc3":     "\xc3",
 	} {
-		_, err := shaCrypt([]byte("pw"), []byte(setting), nil)
+		_, err := shaCrypt([]byte("pw"), []byte(setting), nil, dbEncoding{})
 		want := `invalid character in salt string: "` + char + `"`
 		var e *Error
 		if !errors.As(err, &e) || !errors.Is(err, ErrInvalidSaltChar) || e.Message != want || e.Code != "22023" {
 			t.Errorf("shaCrypt(%q) error %v; want %q", setting, err, want)
+		}
+	}
+}
+
+// TestShaCryptInvalidCharMessageLatin1: in a LATIN1 database every byte is
+// a character, so the message quotes one byte.
+func TestShaCryptInvalidCharMessageLatin1(t *testing.T) {
+	v := ForVersion(18, WithEncoding("LATIN1"))
+	for setting, char := range map[string]string{
+		"$5$ab\xc0\xc0x":       "\xc0",
+		"$5$a\xf0\x9f\x98\x80": "\xf0",
+		"$5$a\xe2\x82":         "\xe2",
+		"$5$a\x80b":            "\x80",
+		"$5$a\x01":             "\x01",
+		"$6$a\xc3":             "\xc3",
+	} {
+		_, err := v.Crypt("pw", setting)
+		var e *Error
+		require.ErrorAs(t, err, &e, setting)
+		assert.ErrorIs(t, err, ErrInvalidSaltChar, setting)
+		assert.Equal(t, `invalid character in salt string: "`+char+`"`, e.Message, setting)
+		assert.Equal(t, "22023", e.Code, setting)
+	}
+	// Hashes do not depend on the encoding.
+	for _, setting := range []string{"$5$saltsalt", "$6$rounds=1000$salt$", "_J9..salt", "ab", "$1$s\xff$", "$2a$04$abcdefghijklmnopqrstuu"} {
+		want, werr := ForVersion(18).Crypt("p\xe4ss", setting)
+		got, gerr := v.Crypt("p\xe4ss", setting)
+		assert.Equal(t, want, got, setting)
+		assert.Equal(t, werr, gerr, setting)
+	}
+}
+
+// TestWithEncodingNUL: a NUL byte is reported for the database encoding.
+func TestWithEncodingNUL(t *testing.T) {
+	const latin1 = `invalid byte sequence for encoding "LATIN1": 0x00`
+	v := ForVersion(18, WithEncoding("LATIN1"))
+	_, err1 := v.Crypt("a\x00", "ab")
+	_, err2 := v.Verify("a", "a\x00")
+	_, err3 := v.GenSalt("b\x00f")
+	_, err4 := v.ImportHash("a\x00")
+	checks := []Check{{Password: "x", Hash: "a\x00"}}
+	v.VerifyBatch(checks)
+	for _, err := range []error{err1, err2, err3, err4, checks[0].Err} {
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.ErrorIs(t, err, ErrInvalidEncoding)
+		assert.Equal(t, latin1, e.Message)
+		assert.Equal(t, "22021", e.Code)
+	}
+	_, err := ForVersion(18, WithEncoding("UTF8")).Crypt("a\x00", "ab")
+	assert.EqualError(t, err, `crypt: invalid byte sequence for encoding "UTF8": 0x00`)
+}
+
+// TestWithEncodingUnsupported: an encoding crypt cannot reproduce fails
+// every call instead of giving UTF8's messages.
+func TestWithEncodingUnsupported(t *testing.T) {
+	for _, name := range []string{"EUC_JP", "utf8", "latin1", "", "SQL_ASCII"} {
+		v := ForVersion(18, WithEncoding(name))
+		_, err1 := v.Crypt("pw", "ab")
+		_, err2 := v.Verify("pw", "$1$salt$")
+		_, err3 := v.GenSalt("bf")
+		_, err4 := v.ImportHash("$2a$04$abcdefghijklmnopqrstuu")
+		checks := []Check{{Password: "pw", Hash: "$2a$04$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz01"}}
+		v.VerifyBatch(checks)
+		for _, err := range []error{err1, err2, err3, err4, checks[0].Err} {
+			require.ErrorIs(t, err, ErrUnsupportedEncoding, name)
+			assert.Contains(t, err.Error(), `"`+name+`"`)
 		}
 	}
 }
@@ -100,12 +170,12 @@ func TestShaCryptInvalidCharMessage(t *testing.T) {
 // deterministic and distinct.
 func TestShaCryptLongPassword(t *testing.T) {
 	pw := bytes.Repeat([]byte("0123456789"), 60)
-	a, err := shaCrypt(pw, []byte("$6$rounds=1000$abc"), nil)
+	a, err := shaCrypt(pw, []byte("$6$rounds=1000$abc"), nil, dbEncoding{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := shaCrypt(pw[:599], []byte("$6$rounds=1000$abc"), nil)
-	c, _ := shaCrypt(pw, []byte("$6$rounds=1000$abc"), nil)
+	b, _ := shaCrypt(pw[:599], []byte("$6$rounds=1000$abc"), nil, dbEncoding{})
+	c, _ := shaCrypt(pw, []byte("$6$rounds=1000$abc"), nil, dbEncoding{})
 	if bytes.Equal(a, b) || !bytes.Equal(a, c) {
 		t.Fatalf("long password: %q %q %q", a, b, c)
 	}
@@ -125,7 +195,7 @@ func FuzzShaCryptSetting(f *testing.F) {
 			setting = append([]byte("$5$"), setting...)
 		}
 		var notices []Notice
-		s, err := parseShaSetting(setting, func(n Notice) { notices = append(notices, n) })
+		s, err := parseShaSetting(setting, func(n Notice) { notices = append(notices, n) }, dbEncoding{})
 		if len(notices) > 1 || (len(notices) == 1 && notices[0].Code != "22003") {
 			t.Fatalf("%q: notices %q", setting, notices)
 		}
@@ -148,7 +218,7 @@ func FuzzShaCryptSetting(f *testing.F) {
 		if s.rounds > 5000 || len(pw) > 200 {
 			return
 		}
-		res, err := shaCrypt(pw, setting, nil)
+		res, err := shaCrypt(pw, setting, nil, dbEncoding{})
 		if err != nil {
 			t.Fatalf("%q: parse ok but shaCrypt failed: %v", setting, err)
 		}
