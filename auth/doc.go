@@ -30,7 +30,8 @@
 //     in. Login returns byte for byte the token SQL login() returns at the
 //     same instant: the payload {"role":…,"email":…,"exp":…} as row_to_json
 //     renders it, exp = extract(epoch from now())::integer + 3600 (rounded
-//     half away from zero), HS256 with the same secret. Lifetime, extra
+//     half away from zero; to even on PostgreSQL 13: WithServerMajor), HS256
+//     with the same secret. Lifetime, extra
 //     claims and algorithm are options.
 //   - NewLoginHandler serves POST /rpc/login as PostgREST serves the SQL
 //     login(): 200 {"token":"…"}, 403 with PostgREST's error body for wrong

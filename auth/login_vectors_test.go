@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
-	"github.com/pgjwt-go/pgjwt/jwt/pgjson"
 )
 
 // loginVector is one login token with everything that decides it, in
@@ -85,25 +84,22 @@ func readLoginVectors(t *testing.T) []loginVector {
 }
 
 // goToken is the Service's token for a vector.
-func goToken(v loginVector) (string, error) {
+func goToken(v loginVector, opts ...ServiceOption) (string, error) {
 	now, err := time.Parse(time.RFC3339Nano, v.Now)
 	if err != nil {
 		return "", err
 	}
-	svc, err := NewService(NewMemStore(), v.Secret, WithClock(func() time.Time { return now }),
-		WithTokenLifetime(time.Duration(v.Lifetime)*time.Second), WithAlgorithm(v.Algorithm))
+	opts = append([]ServiceOption{WithClock(func() time.Time { return now }),
+		WithTokenLifetime(time.Duration(v.Lifetime) * time.Second), WithAlgorithm(v.Algorithm)}, opts...)
+	svc, err := NewService(NewMemStore(), v.Secret, opts...)
 	if err != nil {
 		return "", err
 	}
-	return svc.token(v.Role, v.Email, mustEpoch(now))
-}
-
-func mustEpoch(t time.Time) int64 {
-	e, err := pgjson.EpochSeconds(t)
+	epoch, err := svc.epoch.EpochSeconds(now)
 	if err != nil {
-		panic(err)
+		return "", err
 	}
-	return e
+	return svc.token(v.Role, v.Email, epoch)
 }
 
 // TestLoginVectors: the Service reproduces every token of the file, which
@@ -123,9 +119,6 @@ func TestLoginVectors(t *testing.T) {
 // server instead).
 func TestLoginVectorsLive(t *testing.T) {
 	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
-		if c.Major == 13 {
-			t.Skip("issue 12: extract(epoch)::integer rounds x.5 half to even on PostgreSQL 13; fixed with the per-major switch")
-		}
 		ctx := testCtx(t)
 		l := newLoginDB(t, c, "UTF8")
 		var fromServer []loginVector
@@ -139,6 +132,16 @@ func TestLoginVectorsLive(t *testing.T) {
 				t.Fatalf("%s: %v", v.Name, err)
 			}
 			fromServer = append(fromServer, v)
+		}
+		// The Service told the server's major mints the server's token on
+		// every major, 13's half-to-even seconds included.
+		for _, v := range fromServer {
+			if got, err := goToken(v, WithServerMajor(c.Major)); err != nil || got != v.Token {
+				t.Errorf("PostgreSQL %d, %s: server %s, go %s (%v)", c.Major, v.Name, v.Token, got, err)
+			}
+		}
+		if c.Major < 14 {
+			return // the file holds the tokens of 14+
 		}
 		if os.Getenv("PGJWT_UPDATE_VECTORS") == "1" {
 			b, err := json.MarshalIndent(fromServer, "", "  ")
@@ -154,6 +157,58 @@ func TestLoginVectorsLive(t *testing.T) {
 			if fromServer[i] != v {
 				t.Errorf("%s: server gives %+v, file has %+v", v.Name, fromServer[i], v)
 			}
+		}
+	})
+}
+
+// A Service on a PGStore mints the exp of its server's login(): on 13 a
+// now() half a second past a whole second rounds to even. WithServerMajor
+// may not contradict the server.
+func TestLoginPGStoreFollowsServerMajor(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		ctx := testCtx(t)
+		l := newLoginDB(t, c, "UTF8")
+		const email, pass = "half@example.com", "half-second"
+		if _, err := l.Pool.Exec(ctx, "INSERT INTO basic_auth.users VALUES ($1, $2, $3)", email, pass, l.WebUser); err != nil {
+			t.Fatal(err)
+		}
+		store, err := NewPGStore(ctx, l.Pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []string{"2026-11-25T12:00:00.5Z", "2026-11-25T12:00:01.5Z", "1969-12-31T23:59:59.5Z", "1969-12-31T23:59:58.5Z", "2026-11-25T12:00:01.4999995Z"} {
+			now, err := time.Parse(time.RFC3339Nano, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc, err := NewService(store, testSecret, WithClock(func() time.Time { return now }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := svc.Login(ctx, email, pass)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want string
+			if err := l.Pool.QueryRow(ctx, `SELECT basic_auth.sign(row_to_json(r), $1, 'HS256')
+				FROM (SELECT role::name AS role, email::text AS email,
+				             extract(epoch FROM $2::timestamptz)::integer + 3600 AS exp
+				      FROM basic_auth.users WHERE email = $3) AS r`, testSecret, at, email).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("PostgreSQL %d, now %s: Login %s, server %s", c.Major, at, got, want)
+			}
+		}
+		other := 13
+		if c.Major == 13 {
+			other = 14
+		}
+		if _, err := NewService(store, testSecret, WithServerMajor(other)); err == nil {
+			t.Errorf("PostgreSQL %d: NewService accepted WithServerMajor(%d)", c.Major, other)
+		}
+		if _, err := NewService(store, testSecret, WithServerMajor(c.Major)); err != nil {
+			t.Errorf("PostgreSQL %d: WithServerMajor(%d): %v", c.Major, c.Major, err)
 		}
 	})
 }

@@ -38,6 +38,7 @@ type Service struct {
 	signer   *jwt.Signer // HMAC keyed once with secret and alg
 	codec    textCodec
 	crypt    crypt.Version
+	epoch    pgjson.Version // whose extract(epoch from now())::integer gives exp
 	now      func() time.Time
 	lifetime int64
 	claims   pgjson.Object
@@ -69,6 +70,7 @@ type serviceConfig struct {
 	maxPass    int
 	dummyCost  int
 	logger     *slog.Logger
+	major      int // WithServerMajor; 0: the store's
 
 	policy       HashPolicy
 	rehashErrors func(error)
@@ -152,6 +154,21 @@ func WithHashQueue(n int) ServiceOption { return func(c *serviceConfig) { c.queu
 // hashes.
 func WithDummyHashCost(cost int) ServiceOption { return func(c *serviceConfig) { c.dummyCost = cost } }
 
+// WithServerMajor names the PostgreSQL major whose login() the Service
+// reproduces, where the majors differ: exp = extract(epoch from
+// now())::integer + lifetime rounds a now() exactly half a second past a
+// whole second to even on 13 (12.5 → 12, 13.5 → 14) and away from zero on
+// 14+ (12.5 → 13), so the same login mints an exp one second apart half of
+// those times. A PGStore knows its server's major (server_version_num) and
+// the Service follows it without this option; given with a PGStore of
+// another major, NewService fails. For a MemStore, or any other Store, the
+// default is 18 (any major from 14 gives the same tokens); pass 13 to mint
+// what a PostgreSQL 13 login() would. Majors below 13 behave as 13, above
+// 18 as 18.
+func WithServerMajor(major int) ServiceOption {
+	return func(c *serviceConfig) { c.major = pgjson.ForVersion(major).Major() }
+}
+
 // NewService returns a Service on store that signs with secret, the value of
 // the database setting app.jwt_secret as the store's connection reads it
 // (see PGStore.Secret). Like PostgREST, it refuses secrets shorter than 32
@@ -190,6 +207,16 @@ func NewService(store Store, secret string, opts ...ServiceOption) (*Service, er
 	}
 	if v, ok := store.(storeCrypt); ok {
 		s.crypt = v.cryptVersion()
+	}
+	s.epoch = pgjson.ForVersion(pgjson.MaxMajor)
+	if pg, ok := store.(*PGStore); ok {
+		major := pg.cryptVersion().Major()
+		if cfg.major != 0 && cfg.major != major {
+			return nil, fmt.Errorf("auth: NewService: WithServerMajor(%d), but the PGStore's server is PostgreSQL %d", cfg.major, major)
+		}
+		s.epoch = pgjson.ForVersion(major)
+	} else if cfg.major != 0 {
+		s.epoch = pgjson.ForVersion(cfg.major)
 	}
 	s.hashPool.init(cfg.concurrent, cfg.queue, s.crypt)
 	s.hashPool.counters, s.hashPool.onFull = &s.counters, s.queueFull
@@ -327,7 +354,8 @@ func (s *Service) userRole(ctx context.Context, email, pass string, rehash bool)
 
 // Login is the seed's login(email, pass): the JWT of the payload
 // {"role":…,"email":…,"exp":…} rendered as row_to_json renders it, with exp
-// = extract(epoch from now())::integer + 3600 (rounded half away from zero),
+// = extract(epoch from now())::integer + 3600 (a half second rounded away
+// from zero, or to even on PostgreSQL 13: see WithServerMajor),
 // signed HS256 with the secret. WithTokenLifetime, WithClaims and
 // WithAlgorithm change the lifetime, add claims after exp, and change the
 // algorithm. Wrong credentials give ErrInvalidPassword (28P01 "invalid user
@@ -343,7 +371,7 @@ func (s *Service) login(ctx context.Context, email, pass string) (role, token st
 	if err != nil {
 		return "", "", err
 	}
-	epoch, err := pgjson.EpochSeconds(s.now())
+	epoch, err := s.epoch.EpochSeconds(s.now())
 	if err != nil {
 		return "", "", err
 	}

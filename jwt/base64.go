@@ -28,10 +28,16 @@ func URLEncode(data []byte) string {
 // Errors carry PostgreSQL's SQLSTATE 22023 and message. s must be text a UTF8
 // database can hold.
 func URLDecode(s string) ([]byte, error) {
+	return latest.URLDecode(s)
+}
+
+// URLDecode is URLDecode on this major: the message of an invalid symbol
+// differs on 13 (see ForVersion).
+func (v Version) URLDecode(s string) ([]byte, error) {
 	if err := checkText(s); err != nil {
 		return nil, err
 	}
-	b, err := urlDecode(nil, s)
+	b, err := v.urlDecode(nil, s)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +45,7 @@ func URLDecode(s string) ([]byte, error) {
 }
 
 // urlDecode appends the decoded bytes of the valid UTF-8 text s to dst.
-func urlDecode(dst []byte, s string) ([]byte, error) {
+func (v Version) urlDecode(dst []byte, s string) ([]byte, error) {
 	if out, ok := decodePlain(dst, s); ok {
 		return out, nil
 	}
@@ -50,7 +56,7 @@ func urlDecode(dst []byte, s string) ([]byte, error) {
 			break
 		}
 	}
-	return decodeBase64(dst, s, (4-n%4)%4)
+	return v.decodeBase64(dst, s, (4-n%4)%4)
 }
 
 // base64Value maps a standard-alphabet byte to its value; noSymbol
@@ -71,7 +77,7 @@ var base64Value = func() (t [256]uint8) {
 //     bytes (the flag is never reset): "QQ==QUJD" → "AA";
 //   - unused low bits of the last symbol are ignored: "QR" → "A";
 //   - the first offending character in scan order decides the error.
-func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
+func (ver Version) decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
 	var (
 		acc  uint32
 		pos  int
@@ -100,7 +106,7 @@ func decodeBase64(dst []byte, s string, pad int) ([]byte, error) {
 			}
 		default:
 			if v = base64Value[c]; v == noSymbol {
-				return dst, invalidSymbol(s[i:])
+				return dst, ver.invalidSymbol(s[i:])
 			}
 		}
 		acc = acc<<6 | uint32(v)
@@ -138,9 +144,18 @@ func decodePlain(dst []byte, s string) (out []byte, ok bool) {
 	return out, true
 }
 
-// invalidSymbol names the whole character at the start of rest, as
-// PostgreSQL prints it (pg_mblen bytes of the database encoding, UTF-8 here).
-func invalidSymbol(rest string) error {
+// invalidSymbol names the character at the start of rest as PostgreSQL
+// prints it: 14+ quote the whole character (pg_mblen bytes of the database
+// encoding) and say "found"; 13 quotes one byte, without "found" - in a UTF8
+// database the raw lead byte of a multi-byte character, in a LATIN1 one the
+// whole character (which the client receives converted to UTF-8).
+func (v Version) invalidSymbol(rest string) error {
 	n := min(pgtext.LeadLen(rest[0]), len(rest))
+	if v.Major() < 14 {
+		if !v.latin1 {
+			n = 1
+		}
+		return ErrBase64Symbol.With(`invalid symbol "` + rest[:n] + `" while decoding base64 sequence`)
+	}
 	return ErrBase64Symbol.With(`invalid symbol "` + rest[:n] + `" found while decoding base64 sequence`)
 }

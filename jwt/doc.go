@@ -109,4 +109,12 @@
 // and 18; the limit depends on the major, the build, the settings and the
 // text); here nesting is unbounded and costs no stack. Only UTF8-database semantics are reproduced for Verify (a LATIN1
 // database additionally fails on payload characters it cannot hold).
+//
+// # Majors
+//
+// The package-level functions behave like PostgreSQL 18 (any of 14 to 18
+// gives the same results). ForVersion(13) words url_decode's and verify's
+// invalid-symbol error as PostgreSQL 13 does (add WithServerEncoding("LATIN1")
+// for a LATIN1 database); results, verdicts and SQLSTATEs are the same on
+// every major from 13 to 18.
 package jwt

@@ -97,7 +97,10 @@ func (c edgeCase) now(t *testing.T) time.Time {
 }
 
 // runGo evaluates the case with this package.
-func (c edgeCase) runGo(t *testing.T) outcome {
+func (c edgeCase) runGo(t *testing.T) outcome { return c.runGoAt(t, latest) }
+
+// runGoAt evaluates the case with this package as major v behaves.
+func (c edgeCase) runGoAt(t *testing.T, v Version) outcome {
 	arg := func(i int) string { return *c.Args[i] }
 	switch c.Func {
 	case "sign":
@@ -114,7 +117,7 @@ func (c edgeCase) runGo(t *testing.T) outcome {
 		}
 		return outcome{result: ptr(URLEncode(b))}
 	case "url_decode":
-		b, err := URLDecode(arg(0))
+		b, err := v.URLDecode(arg(0))
 		return goOutcome(ptr(hex.EncodeToString(b)), err)
 	case "try_cast_double":
 		return outcome{result: doubleText(TryCastDouble(arg(0)))}
@@ -130,7 +133,7 @@ func (c edgeCase) runGo(t *testing.T) outcome {
 		} else {
 			token = arg(0)
 		}
-		res, err := VerifyAt(token, arg(1), arg(2), c.now(t))
+		res, err := v.VerifyAt(token, arg(1), arg(2), c.now(t))
 		if err != nil {
 			return goOutcome(nil, err)
 		}
@@ -211,9 +214,6 @@ func TestEdgeCases(t *testing.T) {
 func TestEdgeCasesServer(t *testing.T) {
 	cases := loadEdgeCases(t)
 	pgtest.Each(t, func(t *testing.T, cl *pgtest.Cluster) {
-		if cl.Major == 13 {
-			t.Skip("issue 12: url_decode's message (\"invalid symbol … while decoding\", no \"found\"; one byte of a multi-byte character) differs on PostgreSQL 13; fixed with the per-major switch")
-		}
 		utf8Pool := oracle(t, cl.UTF8)
 		var latin1Pool *pgxpool.Pool
 		if cl.Latin1 != nil {
@@ -227,7 +227,17 @@ func TestEdgeCasesServer(t *testing.T) {
 				}
 				pool = latin1Pool
 			}
-			c.check(t, cl.String(), c.runServer(t, pool))
+			got := c.runServer(t, pool)
+			if cl.Major < 14 && c.Error != nil {
+				// The file holds 14+'s messages; 13 words url_decode's
+				// differently, so there the server must match Go's 13.
+				g := c.runGoAt(t, ForVersion(cl.Major, WithServerEncoding(c.Encoding)))
+				if g.code != got.code || g.msg != got.msg || g.detail != got.detail || g.hint != got.hint {
+					t.Errorf("%s: %s: server %v, go %v", c.Name, cl, got, g)
+				}
+				continue
+			}
+			c.check(t, cl.String(), got)
 		}
 	})
 }

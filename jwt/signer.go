@@ -69,7 +69,7 @@ func (s *Signer) VerifyAt(token string, now time.Time) (Result, error) {
 	if err := checkText(token); err != nil {
 		return Result{}, err
 	}
-	return verifyToken(token, s.alg, s.macs, "", now)
+	return latest.verifyToken(token, s.alg, s.macs, "", now)
 }
 
 // String describes the Signer without its secret.

@@ -46,7 +46,12 @@ type Result struct {
 // Verify is pgjwt 0.2.0's verify(token, secret, algorithm) at the current
 // time; see VerifyAt.
 func Verify(token, secret, algorithm string) (Result, error) {
-	return VerifyAt(token, secret, algorithm, time.Now())
+	return latest.VerifyAt(token, secret, algorithm, time.Now())
+}
+
+// Verify is Verify on this major (see ForVersion).
+func (v Version) Verify(token, secret, algorithm string) (Result, error) {
+	return v.VerifyAt(token, secret, algorithm, time.Now())
 }
 
 // VerifyAt is pgjwt 0.2.0's verify(token, secret, algorithm) as evaluated
@@ -74,26 +79,32 @@ func Verify(token, secret, algorithm string) (Result, error) {
 //
 // secret is used as raw bytes, as for Sign.
 func VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
+	return latest.VerifyAt(token, secret, algorithm, now)
+}
+
+// VerifyAt is VerifyAt on this major: the message of an invalid base64
+// symbol differs on 13 (see ForVersion).
+func (v Version) VerifyAt(token, secret, algorithm string, now time.Time) (Result, error) {
 	if err := checkText(token); err != nil {
 		return Result{}, err
 	}
 	if err := checkNoNUL(secret); err != nil {
 		return Result{}, err
 	}
-	return verifyToken(token, algorithmOf(algorithm), nil, secret, now)
+	return v.verifyToken(token, algorithmOf(algorithm), nil, secret, now)
 }
 
 // verifyToken is VerifyAt after the checks of token and secret, with the
 // HMAC keyed in advance (keyed), or, when keyed is nil, from the cache of
 // keyed HMACs (alg may then be unknown: the error comes where pgjwt raises
 // it).
-func verifyToken(token string, alg algorithm, keyed *keyedMACs, secret string, now time.Time) (Result, error) {
+func (v Version) verifyToken(token string, alg algorithm, keyed *keyedMACs, secret string, now time.Time) (Result, error) {
 	seg1, seg2, seg3, count := splitToken(token)
 	has2, has3 := count >= 2, count == 3
 
 	// One buffer holds both decoded segments.
 	buf := make([]byte, 0, decodedMax(seg1)+decodedMax(seg2))
-	buf, err := decodeSegment(buf, seg1)
+	buf, err := v.decodeSegment(buf, seg1)
 	if err != nil {
 		return Result{}, err
 	}
@@ -101,7 +112,7 @@ func verifyToken(token string, alg algorithm, keyed *keyedMACs, secret string, n
 	var claims *claimFinder
 	if has2 {
 		start := len(buf)
-		if buf, err = urlDecode(buf, seg2); err != nil {
+		if buf, err = v.urlDecode(buf, seg2); err != nil {
 			return Result{}, err
 		}
 		res.Payload = json.RawMessage(buf[start:len(buf):len(buf)])
@@ -167,7 +178,7 @@ func decodedMax(s string) int { return (len(s)+3)/4*3 + 3 }
 // decodeSegment is convert_from(url_decode(seg), 'utf8')::json for the
 // header, appended to dst. The headers pgjwt itself writes are recognised
 // without decoding.
-func decodeSegment(dst []byte, seg string) ([]byte, error) {
+func (v Version) decodeSegment(dst []byte, seg string) ([]byte, error) {
 	switch seg {
 	case hs256HeaderB64:
 		return append(dst, headerJSON[algHS256]...), nil
@@ -177,7 +188,7 @@ func decodeSegment(dst []byte, seg string) ([]byte, error) {
 		return append(dst, headerJSON[algHS512]...), nil
 	}
 	start := len(dst)
-	dst, err := urlDecode(dst, seg)
+	dst, err := v.urlDecode(dst, seg)
 	if err != nil {
 		return dst, err
 	}

@@ -23,7 +23,8 @@
 // --pg selects the PostgreSQL major (13–18, default 18) whose behaviour to
 // follow. It matters for crypt and gen-salt, where PostgreSQL 18 added
 // sha256crypt/sha512crypt ("$5$"/"$6$") that earlier majors hash as DES,
-// and for sign's --exp on 13, whose extract() rounds half seconds to even.
+// for sign's --exp on 13, whose extract() rounds half seconds to even, and
+// for verify's message on an invalid base64 symbol, worded differently on 13.
 // Every command also accepts --pg after its name.
 //
 // # Database encoding

@@ -204,7 +204,7 @@ func buildPayload(major int, role, email optionalString, exp durationFlag, now t
 	if exp.set {
 		// extract(epoch from now())::integer + seconds: both steps are int4
 		// and fail as PostgreSQL's do, the cast from 2038 on.
-		base, err := epochSeconds(major, now)
+		base, err := pgjson.ForVersion(major).EpochSeconds(now)
 		if err != nil {
 			return "", err
 		}
@@ -228,29 +228,6 @@ func buildPayload(major int, role, email optionalString, exp durationFlag, now t
 		return "", err
 	}
 	return string(b), nil
-}
-
-// epochSeconds is `extract(epoch from t)::integer` on the given major.
-func epochSeconds(major int, t time.Time) (int64, error) {
-	n, err := pgjson.EpochSeconds(t)
-	if major >= 14 || err != nil && !errors.Is(err, pgjson.ErrIntegerRange) {
-		return n, err
-	}
-	// PostgreSQL 13's extract returns float8 (exact here: microseconds over
-	// 1e6 below 2^52), and float8's cast to integer rounds half to even,
-	// where 14+ casts a numeric, rounding half away from zero.
-	us := t.Round(time.Microsecond).UnixMicro()
-	sec, frac := us/1e6, us%1e6
-	if frac < 0 {
-		sec, frac = sec-1, frac+1e6
-	}
-	if frac > 500_000 || frac == 500_000 && sec%2 != 0 {
-		sec++
-	}
-	if sec != int64(int32(sec)) {
-		return 0, pgjson.ErrIntegerRange
-	}
-	return sec, nil
 }
 
 // optionalString is a string flag that remembers whether it was given.

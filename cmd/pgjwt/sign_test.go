@@ -30,11 +30,11 @@ func TestEpochSecondsPerMajor(t *testing.T) {
 		{-2_147_483_648_500_000, -2_147_483_648, 0, true},
 	} {
 		at := time.UnixMicro(c.unixMicro)
-		got13, err13 := epochSeconds(13, at)
+		got13, err13 := pgjson.ForVersion(13).EpochSeconds(at)
 		if err13 != nil || got13 != c.pg13 {
 			t.Errorf("PostgreSQL 13, %d µs: got %d, %v; want %d", c.unixMicro, got13, err13, c.pg13)
 		}
-		got14, err14 := epochSeconds(14, at)
+		got14, err14 := pgjson.ForVersion(14).EpochSeconds(at)
 		if c.rangeErr14 {
 			if !errors.Is(err14, pgjson.ErrIntegerRange) {
 				t.Errorf("PostgreSQL 14, %d µs: got %d, %v; want integer out of range", c.unixMicro, got14, err14)
@@ -43,7 +43,7 @@ func TestEpochSecondsPerMajor(t *testing.T) {
 			t.Errorf("PostgreSQL 14, %d µs: got %d, %v; want %d", c.unixMicro, got14, err14, c.pg14)
 		}
 	}
-	if _, err := epochSeconds(13, time.Unix(1<<31, 0)); !errors.Is(err, pgjson.ErrIntegerRange) {
+	if _, err := pgjson.ForVersion(13).EpochSeconds(time.Unix(1<<31, 0)); !errors.Is(err, pgjson.ErrIntegerRange) {
 		t.Errorf("PostgreSQL 13 in 2038: %v, want integer out of range", err)
 	}
 }

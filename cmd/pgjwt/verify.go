@@ -100,7 +100,7 @@ func runVerify(e *env, g *globals, cmd *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := jwt.VerifyAt(token, secret, alg, at.or(e.now))
+	res, err := jwt.ForVersion(major).VerifyAt(token, secret, alg, at.or(e.now))
 	if err != nil {
 		return err
 	}

@@ -94,10 +94,15 @@
 // character right after a lone surrogate escape, for JSONB), the newest
 // major's.
 //
-// Deliberate differences: Numeric refuses the underscores and 0x/0o/0b
-// prefixes that only PostgreSQL 16 and later accept, so that a Numeric
-// means the same on every major from 14 on (13's numeric has no Infinity,
-// which Numeric accepts). The json text of a json.RawMessage may nest to
+// # Majors
+//
+// The package-level functions behave like PostgreSQL 18; ForVersion(major)
+// returns a Version whose methods behave like that major where they differ:
+// Numeric text (13 refuses 'Infinity' and 'inf'; 16+ accept '1_000' and the
+// 0x/0o/0b prefixes, which 13-15 refuse) and EpochSeconds (13 rounds half a
+// second to even).
+//
+// Deliberate difference: the json text of a json.RawMessage may nest to
 // any depth, as in jwt: the server's own limit is its stack
 // (max_stack_depth): with the default setting about 13,700 to 21,800
 // levels, depending on the major, the build and the text, which is not
@@ -122,9 +127,9 @@
 //
 // EpochSeconds rounds half a second away from zero, as the numeric →
 // integer cast of PostgreSQL 14+ does (PostgreSQL 13's float8 extract
-// rounds half to even instead).
+// rounds half to even instead: use ForVersion(13).EpochSeconds there).
 //
-// All of this is checked against live PostgreSQL 15 and 18 servers by this
+// All of this is checked against live PostgreSQL 13 to 18 servers by this
 // package's tests, with thousands of random objects and values per
 // producer.
 package pgjson

@@ -19,7 +19,8 @@ const (
 // encoder renders Go values for the json producers (RowToJSON, BuildObject);
 // JSONB has its own tree in jsonb.go.
 type encoder struct {
-	p producer
+	p     producer
+	major int // PostgreSQL major whose numeric_in to follow
 }
 
 func (e encoder) appendObject(dst []byte, o Object, depth int) ([]byte, error) {
@@ -77,7 +78,7 @@ func (e encoder) appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	case float32:
 		return appendFloatJSON(dst, float64(v), 32), nil
 	case Numeric:
-		out, special, err := appendNumeric(dst, string(v))
+		out, special, err := appendNumeric(dst, string(v), e.major)
 		if special != "" {
 			// numeric_out's NaN/Infinity are no JSON numbers: to_json quotes them.
 			return appendString(out, special), nil

@@ -30,11 +30,7 @@ func JSONB(o Object) ([]byte, error) {
 
 // AppendJSONB appends JSONB(o) to dst.
 func AppendJSONB(dst []byte, o Object) ([]byte, error) {
-	v, err := objectToJSONB(o, 0)
-	if err != nil {
-		return dst, err
-	}
-	return appendJB(dst, v), nil
+	return latest.AppendJSONB(dst, o)
 }
 
 type jbKind uint8
@@ -81,7 +77,7 @@ func normaliseObject(pairs []jbPair) []jbPair {
 	return out
 }
 
-func objectToJSONB(o Object, depth int) (jbValue, error) {
+func (ver Version) objectToJSONB(o Object, depth int) (jbValue, error) {
 	if depth >= MaxDepth {
 		return jbValue{}, ErrTooDeep
 	}
@@ -90,7 +86,7 @@ func objectToJSONB(o Object, depth int) (jbValue, error) {
 		if err := checkText(m.Key); err != nil {
 			return jbValue{}, err
 		}
-		v, err := toJSONB(m.Value, depth+1)
+		v, err := ver.toJSONB(m.Value, depth+1)
 		if err != nil {
 			return jbValue{}, err
 		}
@@ -100,7 +96,7 @@ func objectToJSONB(o Object, depth int) (jbValue, error) {
 }
 
 // toJSONB converts v as to_jsonb converts the PostgreSQL value it stands for.
-func toJSONB(v any, depth int) (jbValue, error) {
+func (ver Version) toJSONB(v any, depth int) (jbValue, error) {
 	switch v := v.(type) {
 	case nil:
 		return jbValue{kind: jbNull}, nil
@@ -118,11 +114,11 @@ func toJSONB(v any, depth int) (jbValue, error) {
 	case int32:
 		return jbValue{kind: jbNumber, text: strconv.FormatInt(int64(v), 10)}, nil
 	case float64:
-		return floatToJSONB(v, 64)
+		return ver.floatToJSONB(v, 64)
 	case float32:
-		return floatToJSONB(float64(v), 32)
+		return ver.floatToJSONB(float64(v), 32)
 	case Numeric:
-		out, special, err := appendNumeric(nil, string(v))
+		out, special, err := appendNumeric(nil, string(v), ver.Major())
 		if err != nil {
 			return jbValue{}, err
 		}
@@ -151,7 +147,7 @@ func toJSONB(v any, depth int) (jbValue, error) {
 		if v == nil {
 			return jbValue{kind: jbNull}, nil
 		}
-		return objectToJSONB(v, depth)
+		return ver.objectToJSONB(v, depth)
 	case []any:
 		if v == nil {
 			return jbValue{kind: jbNull}, nil
@@ -161,7 +157,7 @@ func toJSONB(v any, depth int) (jbValue, error) {
 		}
 		arr := jbValue{kind: jbArray, items: make([]jbValue, 0, len(v))}
 		for _, x := range v {
-			item, err := toJSONB(x, depth+1)
+			item, err := ver.toJSONB(x, depth+1)
 			if err != nil {
 				return jbValue{}, err
 			}
@@ -169,10 +165,10 @@ func toJSONB(v any, depth int) (jbValue, error) {
 		}
 		return arr, nil
 	}
-	return reflectToJSONB(reflect.ValueOf(v), depth)
+	return ver.reflectToJSONB(reflect.ValueOf(v), depth)
 }
 
-func reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) {
+func (ver Version) reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) {
 	switch rv.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if rv.IsNil() {
@@ -181,32 +177,32 @@ func reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) {
 		if depth >= MaxDepth {
 			return jbValue{}, ErrTooDeep
 		}
-		return toJSONB(rv.Elem().Interface(), depth+1)
+		return ver.toJSONB(rv.Elem().Interface(), depth+1)
 	case reflect.String:
-		return toJSONB(rv.String(), depth)
+		return ver.toJSONB(rv.String(), depth)
 	case reflect.Bool:
-		return toJSONB(rv.Bool(), depth)
+		return ver.toJSONB(rv.Bool(), depth)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return toJSONB(rv.Int(), depth)
+		return ver.toJSONB(rv.Int(), depth)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return jbValue{kind: jbNumber, text: strconv.FormatUint(rv.Uint(), 10)}, nil
 	case reflect.Float64:
-		return floatToJSONB(rv.Float(), 64)
+		return ver.floatToJSONB(rv.Float(), 64)
 	case reflect.Float32:
-		return floatToJSONB(rv.Float(), 32)
+		return ver.floatToJSONB(rv.Float(), 32)
 	case reflect.Slice, reflect.Array:
 		if rv.Kind() == reflect.Slice && rv.IsNil() {
 			return jbValue{kind: jbNull}, nil
 		}
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			return toJSONB(byteSlice(rv), depth)
+			return ver.toJSONB(byteSlice(rv), depth)
 		}
 		if depth >= MaxDepth {
 			return jbValue{}, ErrTooDeep
 		}
 		arr := jbValue{kind: jbArray, items: make([]jbValue, 0, rv.Len())}
 		for i := 0; i < rv.Len(); i++ {
-			item, err := toJSONB(rv.Index(i).Interface(), depth+1)
+			item, err := ver.toJSONB(rv.Index(i).Interface(), depth+1)
 			if err != nil {
 				return jbValue{}, err
 			}
@@ -218,12 +214,12 @@ func reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) {
 }
 
 // floatToJSONB stores float8out's text as numeric, as to_jsonb does.
-func floatToJSONB(f float64, bits int) (jbValue, error) {
+func (ver Version) floatToJSONB(f float64, bits int) (jbValue, error) {
 	text, special := appendFloat(nil, f, bits)
 	if special != "" {
 		return jbValue{kind: jbString, text: special}, nil
 	}
-	out, _, err := appendNumeric(nil, string(text))
+	out, _, err := appendNumeric(nil, string(text), MaxMajor)
 	return jbValue{kind: jbNumber, text: string(out)}, err
 }
 

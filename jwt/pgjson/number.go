@@ -1,6 +1,9 @@
 package pgjson
 
-import "strings"
+import (
+	"math/big"
+	"strings"
+)
 
 // Numeric is the text of a PostgreSQL numeric value, such as "1.50", "-3e2"
 // or "NaN". It renders as numeric_out prints the value numeric_in reads from
@@ -10,13 +13,12 @@ import "strings"
 // render them as the strings "NaN", "Infinity" and "-Infinity", as
 // PostgreSQL does.
 //
-// Accepted text is what numeric_in accepts on PostgreSQL 14 to 18: optional
+// Accepted text is what numeric_in accepts on the major the encoding
+// follows (the package-level functions: 18; see ForVersion): optional
 // surrounding white space, an optional sign, decimal digits with at most one
-// point, an optional exponent (e or E), or (any letter case) NaN,
-// [+-]Infinity, [+-]inf. PostgreSQL 13's numeric has no infinity and refuses
-// the last two; this package accepts them. The underscores and 0x/0o/0b
-// prefixes that PostgreSQL 16+ accepts are refused, so that a Numeric means
-// the same number on every major from 14 on.
+// point, an optional exponent (e or E), or (any letter case) NaN; from 14 on
+// also [+-]Infinity and [+-]inf; from 16 on also single underscores between
+// digits ("1_000.5") and the integer prefixes 0x, 0o and 0b ("-0x1F" is -31).
 type Numeric string
 
 // Limits of numeric_in, as observed on PostgreSQL 15 and 18: exponents from
@@ -30,7 +32,7 @@ const (
 
 // appendNumeric appends numeric_out(numeric_in(s)). For NaN and the
 // infinities it appends nothing and returns their output text in special.
-func appendNumeric(dst []byte, s string) (out []byte, special string, err error) {
+func appendNumeric(dst []byte, s string, major int) (out []byte, special string, err error) {
 	t := strings.Trim(s, " \t\n\r\v\f")
 	body := t
 	neg := false
@@ -45,25 +47,37 @@ func appendNumeric(dst []byte, s string) (out []byte, special string, err error)
 		}
 		return dst, "NaN", nil
 	case "infinity", "inf":
+		if major < 14 { // 13's numeric has no infinity
+			return dst, "", numericSyntax(s)
+		}
 		if neg {
 			return dst, "-Infinity", nil
 		}
 		return dst, "Infinity", nil
 	}
-	// digits[.digits] | .digits, then [eE][+-]digits
-	i := 0
-	for i < len(body) && isDigit(body[i]) {
-		i++
+	if major >= 16 && len(body) > 2 && body[0] == '0' {
+		switch body[1] {
+		case 'x', 'X':
+			return appendPrefixed(dst, s, neg, body[2:], 16)
+		case 'o', 'O':
+			return appendPrefixed(dst, s, neg, body[2:], 8)
+		case 'b', 'B':
+			return appendPrefixed(dst, s, neg, body[2:], 2)
+		}
 	}
-	intDigits := body[:i]
+	// digits[.digits] | .digits, then [eE][+-]digits; 16+ allow a single
+	// underscore between two digits.
+	under := major >= 16
+	i := 0
+	intDigits, ok := "", true
+	if i, intDigits, ok = scanDigits(body, i, under); !ok {
+		return dst, "", numericSyntax(s)
+	}
 	fracDigits := ""
 	if i < len(body) && body[i] == '.' {
-		i++
-		j := i
-		for i < len(body) && isDigit(body[i]) {
-			i++
+		if i, fracDigits, ok = scanDigits(body, i+1, under); !ok {
+			return dst, "", numericSyntax(s)
 		}
-		fracDigits = body[j:i]
 	}
 	if intDigits == "" && fracDigits == "" {
 		return dst, "", numericSyntax(s)
@@ -76,15 +90,13 @@ func appendNumeric(dst []byte, s string) (out []byte, special string, err error)
 			expNeg = body[i] == '-'
 			i++
 		}
-		j := i
-		for i < len(body) && isDigit(body[i]) {
-			if exp < maxNumericExponent { // saturate: beyond it is overflow anyway
-				exp = exp*10 + int(body[i]-'0')
-			}
-			i++
-		}
-		if j == i {
+		var digits string
+		if i, digits, ok = scanDigits(body, i, under); !ok || digits == "" {
 			return dst, "", numericSyntax(s)
+		}
+		for k := 0; k < len(digits) && exp < maxNumericExponent; k++ {
+			// saturate: beyond it is overflow anyway
+			exp = exp*10 + int(digits[k]-'0')
 		}
 		if expNeg {
 			exp = -exp
@@ -145,6 +157,73 @@ func appendDecimal(dst []byte, neg bool, intDigits, fracDigits string, exp int) 
 		}
 	}
 	return dst, "", nil
+}
+
+// scanDigits reads decimal digits from body[i:]. With under, a single "_"
+// may stand between two digits (PostgreSQL 16+); it is dropped from digits.
+// ok is false for an underscore not between two digits.
+func scanDigits(body string, i int, under bool) (next int, digits string, ok bool) {
+	j := i
+	for i < len(body) && isDigit(body[i]) {
+		i++
+	}
+	if !under || i == len(body) || body[i] != '_' {
+		return i, body[j:i], true
+	}
+	var b strings.Builder
+	b.WriteString(body[j:i])
+	for i < len(body) && body[i] == '_' {
+		if i == j || i+1 == len(body) || !isDigit(body[i+1]) {
+			return i, "", false
+		}
+		i++
+		for i < len(body) && isDigit(body[i]) {
+			b.WriteByte(body[i])
+			i++
+		}
+	}
+	return i, b.String(), true
+}
+
+// appendPrefixed renders the 0x/0o/0b integer digits (after the prefix) of
+// PostgreSQL 16+: single underscores may separate digits, and may follow
+// the prefix; the value is an integer of display scale 0.
+func appendPrefixed(dst []byte, s string, neg bool, digits string, base int) ([]byte, string, error) {
+	var clean strings.Builder
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c == '_' {
+			if i+1 == len(digits) || digitValue(digits[i+1]) >= base {
+				return dst, "", numericSyntax(s)
+			}
+			continue
+		}
+		if digitValue(c) >= base {
+			return dst, "", numericSyntax(s)
+		}
+		clean.WriteByte(c)
+	}
+	if clean.Len() == 0 {
+		return dst, "", numericSyntax(s)
+	}
+	n, ok := new(big.Int).SetString(clean.String(), base)
+	if !ok {
+		return dst, "", numericSyntax(s)
+	}
+	return appendDecimal(dst, neg, n.String(), "", 0)
+}
+
+// digitValue is c's value as a digit of base up to 36; 99 for a non-digit.
+func digitValue(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'z':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'Z':
+		return int(c-'A') + 10
+	}
+	return 99
 }
 
 func numericSyntax(s string) error {

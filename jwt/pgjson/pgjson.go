@@ -22,7 +22,7 @@ func RowToJSON(o Object) ([]byte, error) {
 // AppendRowToJSON appends RowToJSON(o) to dst. On error it returns dst
 // unchanged (in length) and the error.
 func AppendRowToJSON(dst []byte, o Object) ([]byte, error) {
-	return appendTop(dst, encoder{p: rowToJSON}, o)
+	return latest.AppendRowToJSON(dst, o)
 }
 
 // BuildObject renders o as json_build_object renders its variadic key,
@@ -41,10 +41,13 @@ func BuildObject(o Object) ([]byte, error) {
 
 // AppendBuildObject appends BuildObject(o) to dst.
 func AppendBuildObject(dst []byte, o Object) ([]byte, error) {
-	return appendTop(dst, encoder{p: buildObject}, o)
+	return latest.AppendBuildObject(dst, o)
 }
 
 // orNil drops the (empty) buffer that comes with an error.
+// latest is the newest major, which the package-level functions follow.
+var latest = Version{}
+
 func orNil(out []byte, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
@@ -66,19 +69,11 @@ func appendTop(dst []byte, e encoder, o Object) ([]byte, error) {
 // 1e-05::float8 is 1e-05. An Object renders as RowToJSON renders it, since
 // to_json of a row is row_to_json.
 func ToJSON(v any) ([]byte, error) {
-	out, err := encoder{p: rowToJSON}.appendValue(nil, v, 0)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return latest.ToJSON(v)
 }
 
 // ToJSONB renders one value as to_jsonb(v)::text does: like ToJSON, but with
 // numbers normalised as numeric and objects as JSONB renders them.
 func ToJSONB(v any) ([]byte, error) {
-	jb, err := toJSONB(v, 0)
-	if err != nil {
-		return nil, err
-	}
-	return appendJB(nil, jb), nil
+	return latest.ToJSONB(v)
 }

@@ -73,7 +73,7 @@ func parseJSONB(raw []byte) (jbValue, error) {
 			case pgjsonlex.String:
 				v = jbValue{kind: jbString, text: string(p.AppendText(nil))}
 			case pgjsonlex.Number:
-				out, _, err := appendNumeric(nil, string(p.Token()))
+				out, _, err := appendNumeric(nil, string(p.Token()), MaxMajor)
 				if err != nil {
 					return jbValue{}, err
 				}

@@ -98,19 +98,34 @@ func appendPadded(dst []byte, n, width int) []byte {
 // PostgreSQL 13 differs: its extract returns float8 and the float8 cast
 // rounds half to even (12.5 → 12, 13.5 → 14, -12.5 → -12), so an instant
 // exactly half a second past a whole second can give a result one nearer
-// zero there.
+// zero there; ForVersion(13).EpochSeconds follows it.
 func EpochSeconds(t time.Time) (int64, error) {
+	return epochSeconds(MaxMajor, t)
+}
+
+func epochSeconds(major int, t time.Time) (int64, error) {
 	t = toMicroseconds(t)
 	if t.Before(minTimestamp) || !t.Before(endTimestamp) {
 		return 0, ErrTimestampRange
 	}
 	us := t.UnixMicro()
 	sec, frac := us/1e6, us%1e6
-	switch {
-	case frac >= 500000:
-		sec++
-	case frac <= -500000:
-		sec--
+	if major < 14 {
+		// float8 us/1e6 is exact enough below 2^52 µs that only a true
+		// half lands on .5; rint then rounds it to even.
+		if frac < 0 {
+			sec, frac = sec-1, frac+1e6
+		}
+		if frac > 500000 || frac == 500000 && sec%2 != 0 {
+			sec++
+		}
+	} else {
+		switch {
+		case frac >= 500000:
+			sec++
+		case frac <= -500000:
+			sec--
+		}
 	}
 	if sec < math.MinInt32 || sec > math.MaxInt32 {
 		return 0, ErrIntegerRange

@@ -196,7 +196,7 @@ func TestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, gerr := producerNamed(t, v.Producer).goFn(o)
+			out, gerr := producerNamed(t, v.Producer).goFn(pgjson.Version{}, o)
 			if got := goOutcome(t, out, gerr); !sameOutcome(got, v.expected()) {
 				t.Errorf("got  %s\nwant %s", got, v.expected())
 			}
@@ -211,9 +211,6 @@ func TestVectorsMatchServer(t *testing.T) {
 	f := loadVectors(t)
 	write := os.Getenv("PGJSON_WRITE_VECTORS") == "1"
 	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
-		if c.Major == 13 {
-			t.Skip("issue 12: numeric 'Infinity' is refused (22P02) on PostgreSQL 13; fixed with the per-major switch")
-		}
 		qs := make([]query, len(f.Vectors))
 		for i, v := range f.Vectors {
 			o, err := v.object()
@@ -226,6 +223,16 @@ func TestVectorsMatchServer(t *testing.T) {
 		got := runQueries(t, c.UTF8, qs)
 		for i := range f.Vectors {
 			v := &f.Vectors[i]
+			if c.Major < 14 {
+				// The file holds 14+'s outcomes; 13 refuses numeric
+				// infinities, so there Go's 13 must match the server.
+				o, _ := v.object()
+				out, gerr := producerNamed(t, v.Producer).goFn(pgjson.ForVersion(c.Major), o)
+				if goOut := goOutcome(t, out, gerr); !sameOutcome(goOut, got[i]) {
+					t.Errorf("PostgreSQL %d, %s: server %s\ngo %s", c.Major, v.Name, got[i], goOut)
+				}
+				continue
+			}
 			if write {
 				v.Text, v.Error = nil, nil
 				if got[i].code != "" {
