@@ -48,7 +48,7 @@ func TestVerifyDuplicateClaimsLastWins(t *testing.T) {
 			return
 		})
 		for i, row := range rows {
-			compareVerify(t, row, now, tokens[i], secs[i], algs[i])
+			compareVerify(t, ForVersion(c.Major), row, now, tokens[i], secs[i], algs[i])
 			if got := validity(row.valid); got != want[i] {
 				t.Errorf("%s: server says %v, want %v", tokens[i], got, want[i])
 			}
