@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -208,34 +206,17 @@ func (h *accountHandler) fail(w http.ResponseWriter, e *postgrest.APIError) {
 // postArgs reads the body as PostgREST's payload parser would (see the
 // login handler's postArgs), for this function's parameters.
 func (h *accountHandler) postArgs(w http.ResponseWriter, r *http.Request) (rpcArgs, *postgrest.APIError) {
-	mt := decodeMediaType(r.Header.Get("Content-Type"))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, &postgrest.APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
-				Message: "Request body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
-		}
-		return nil, invalidJSONError()
+	body, mt, apiErr := readRPCBody(w, r, h.maxBody)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	switch mt.kind {
 	case mtJSON:
 		return h.jsonArgs(body)
 	case mtURLEncoded:
 		return h.formArgs(string(body))
-	case mtTextPlain, mtTextXML, mtOctetStream:
-		what := map[mediaKind]string{mtTextPlain: "text", mtTextXML: "xml", mtOctetStream: "bytea"}[mt.kind]
-		details := "Searched for the function " + h.schema + "." + h.fn + " with a single unnamed " + what +
-			" parameter, but no matches were found in the schema cache."
-		return nil, &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
-			Message: "Could not find the function " + h.schema + "." + h.fn + " in the schema cache", Details: &details}
 	}
-	return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102",
-		Message: "Content-Type not acceptable: " + mt.mime}
-}
-
-func invalidJSONError() *postgrest.APIError {
-	return &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+	return nil, h.function().bodyTypeError(mt)
 }
 
 func (h *accountHandler) jsonArgs(body []byte) (rpcArgs, *postgrest.APIError) {
@@ -291,33 +272,16 @@ func (h *accountHandler) formArgs(s string) (rpcArgs, *postgrest.APIError) {
 	return args, nil
 }
 
-// noFunction is PostgREST's PGRST202 (see the login handler's).
+// noFunction is PostgREST's PGRST202 for arguments that match no function.
 func (h *accountHandler) noFunction(keys []string, jsonBody bool) *postgrest.APIError {
-	fn := h.schema + "." + h.fn
-	params, detailParams := " without parameters", " without parameters"
-	if len(keys) > 0 {
-		params = "(" + strings.Join(keys, ", ") + ")"
-		detailParams = " with parameter"
-		if len(keys) > 1 {
-			detailParams += "s"
-		}
-		detailParams += " " + strings.Join(keys, ", ")
-	}
-	details := "Searched for the function " + fn + detailParams
-	if jsonBody {
-		details += " or with a single unnamed json/jsonb parameter"
-	}
-	details += ", but no matches were found in the schema cache."
-	hint := "Perhaps you meant to call the function " + fn + "(" + strings.Join(h.sqlParams(), ", ") + ")"
-	return &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
-		Message: "Could not find the function " + fn + params + " in the schema cache",
-		Details: &details, Hint: &hint}
+	return h.function().noFunction(keys, jsonBody)
 }
 
-// sqlParams are the parameters in the SQL function's order.
-func (h *accountHandler) sqlParams() []string {
+// function is this handler's SQL function, with its parameters in order.
+func (h *accountHandler) function() rpcFunction {
+	params := []string{"pass", "new_pass"}
 	if h.fn == "signup" {
-		return []string{"email", "pass"}
+		params = []string{"email", "pass"}
 	}
-	return []string{"pass", "new_pass"}
+	return rpcFunction{schema: h.schema, name: h.fn, params: params}
 }

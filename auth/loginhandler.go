@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -224,32 +223,17 @@ func (h *loginHandler) fail(w http.ResponseWriter, e *postgrest.APIError) { e.Re
 
 // postArgs reads the body as PostgREST's payload parser would.
 func (h *loginHandler) postArgs(w http.ResponseWriter, r *http.Request) ([]loginArgs, *postgrest.APIError) {
-	mt := decodeMediaType(r.Header.Get("Content-Type"))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, &postgrest.APIError{Status: http.StatusRequestEntityTooLarge, Code: "PGRST102",
-				Message: "Request body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
-		}
-		return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+	body, mt, apiErr := readRPCBody(w, r, h.maxBody)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	switch mt.kind {
 	case mtJSON:
 		return h.jsonArgs(body)
 	case mtURLEncoded:
 		return h.formArgs(string(body), false)
-	case mtTextPlain, mtTextXML, mtOctetStream:
-		// PostgREST looks for a function with one unnamed parameter of
-		// that type.
-		what := map[mediaKind]string{mtTextPlain: "text", mtTextXML: "xml", mtOctetStream: "bytea"}[mt.kind]
-		details := "Searched for the function " + h.schema + ".login with a single unnamed " + what +
-			" parameter, but no matches were found in the schema cache."
-		return nil, &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
-			Message: "Could not find the function " + h.schema + ".login in the schema cache", Details: &details}
 	}
-	return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102",
-		Message: "Content-Type not acceptable: " + mt.mime}
+	return nil, h.function().bodyTypeError(mt)
 }
 
 // jsonArgs is PostgREST's JSON payload rule followed by PostgreSQL's
@@ -390,28 +374,13 @@ func argKeys(m map[string]json.RawMessage) []string {
 }
 
 // noFunction is PostgREST's PGRST202 for arguments that match no function.
-// The hint is PostgREST's fuzzy suggestion of the real parameters; PostgREST
-// omits it when its similarity score is too low, which is not modelled here.
 func (h *loginHandler) noFunction(keys []string, jsonBody bool) *postgrest.APIError {
-	fn := h.schema + ".login"
-	params, detailParams := " without parameters", " without parameters"
-	if len(keys) > 0 {
-		params = "(" + strings.Join(keys, ", ") + ")"
-		detailParams = " with parameter"
-		if len(keys) > 1 {
-			detailParams += "s"
-		}
-		detailParams += " " + strings.Join(keys, ", ")
-	}
-	details := "Searched for the function " + fn + detailParams
-	if jsonBody {
-		details += " or with a single unnamed json/jsonb parameter"
-	}
-	details += ", but no matches were found in the schema cache."
-	hint := "Perhaps you meant to call the function " + fn + "(email, pass)"
-	return &postgrest.APIError{Status: http.StatusNotFound, Code: "PGRST202",
-		Message: "Could not find the function " + fn + params + " in the schema cache",
-		Details: &details, Hint: &hint}
+	return h.function().noFunction(keys, jsonBody)
+}
+
+// function is login(email, pass) in the exposed schema.
+func (h *loginHandler) function() rpcFunction {
+	return rpcFunction{schema: h.schema, name: "login", params: []string{"email", "pass"}}
 }
 
 // invalidMethod is PostgREST's 405 for a method it does not run functions
