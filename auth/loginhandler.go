@@ -243,7 +243,7 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *postgrest.APIError) 
 		return nil, h.noFunction(nil, true)
 	}
 	if !utf8.Valid(body) || !json.Valid(body) {
-		return nil, &postgrest.APIError{Status: http.StatusBadRequest, Code: "PGRST102", Message: "Empty or invalid json"}
+		return nil, invalidJSONError()
 	}
 	var objects []map[string]json.RawMessage
 	switch bytes.TrimLeft(body, " \t\r\n")[0] {
