@@ -8,10 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -81,7 +79,7 @@ func phase(b *testing.B, svc *Service, clients, perClient int, failing bool) pha
 	var cut sync.Once
 	var cutN int64
 	var cutWall, cutCPU time.Duration
-	cpu0 := selfCPU()
+	cpu0 := pgtest.SelfCPU()
 	start := time.Now()
 	for g := range clients {
 		wg.Go(func() {
@@ -116,7 +114,7 @@ func phase(b *testing.B, svc *Service, clients, perClient int, failing bool) pha
 					wrong = append(wrong, d)
 				}
 			}
-			cut.Do(func() { cutN, cutWall, cutCPU = done.Load(), time.Since(start), selfCPU()-cpu0 })
+			cut.Do(func() { cutN, cutWall, cutCPU = done.Load(), time.Since(start), pgtest.SelfCPU()-cpu0 })
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
 			res.unknown = append(res.unknown, unknown...)
@@ -129,13 +127,6 @@ func phase(b *testing.B, svc *Service, clients, perClient int, failing bool) pha
 	return res
 }
 
-// selfCPU is this process's CPU time so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // pgPhase runs perBackend crypt() calls in each of backends sessions at
 // once, as a server-side loop (no round trips), and returns crypt() calls
 // per second of wall time and per CPU-second of the backends
@@ -144,7 +135,7 @@ func pgPhase(b *testing.B, conns []*pgxpool.Conn, pids []int, perBackend int, pa
 	var wg sync.WaitGroup
 	cpu0 := make([]time.Duration, len(pids))
 	for i, pid := range pids {
-		cpu0[i] = schedCPU(pid)
+		cpu0[i] = pgtest.BackendCPU(pid)
 	}
 	start := time.Now()
 	for _, c := range conns {
@@ -160,7 +151,7 @@ func pgPhase(b *testing.B, conns []*pgxpool.Conn, pids []int, perBackend int, pa
 	wall := time.Since(start)
 	var cpu time.Duration
 	for i, pid := range pids {
-		c := schedCPU(pid)
+		c := pgtest.BackendCPU(pid)
 		if c < 0 || cpu0[i] < 0 {
 			cpu = 0
 			break
@@ -173,23 +164,6 @@ func pgPhase(b *testing.B, conns []*pgxpool.Conn, pids []int, perBackend int, pa
 		perCPU = n / cpu.Seconds()
 	}
 	return rate, perCPU
-}
-
-// schedCPU is a process's CPU time so far, or -1.
-func schedCPU(pid int) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
-	if err != nil {
-		return -1
-	}
-	f := strings.Fields(string(raw))
-	if len(f) == 0 {
-		return -1
-	}
-	ns, err := strconv.ParseInt(f[0], 10, 64)
-	if err != nil {
-		return -1
-	}
-	return time.Duration(ns)
 }
 
 // stats reports the median of xs as name and its range as name-min and

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"testing"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
 // BenchmarkBcryptPair compares, per bcrypt cost, the single core (Verify,
@@ -63,11 +65,11 @@ func BenchmarkBcryptPair(b *testing.B) {
 // per second of wall time and of CPU time.
 func hashLoop(b *testing.B, n int, fn func()) {
 	b.ReportAllocs()
-	cpu0 := dsSelfCPU()
+	cpu0 := pgtest.SelfCPU()
 	for b.Loop() {
 		fn()
 	}
-	cpu := dsSelfCPU() - cpu0
+	cpu := pgtest.SelfCPU() - cpu0
 	b.StopTimer()
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "hashes/s")
 	b.ReportMetric(float64(n*b.N)/cpu.Seconds(), "hashes/cpu-s")
@@ -79,12 +81,12 @@ func hashLoop(b *testing.B, n int, fn func()) {
 func pairRatios(rounds int, single, pair func()) (throughput, latency float64) {
 	var thr, lat []float64
 	for range rounds {
-		t0 := dsSelfCPU()
+		t0 := pgtest.SelfCPU()
 		single()
 		single()
-		t1 := dsSelfCPU()
+		t1 := pgtest.SelfCPU()
 		pair()
-		t2 := dsSelfCPU()
+		t2 := pgtest.SelfCPU()
 		s, p := float64(t1-t0)/2, float64(t2-t1)
 		thr = append(thr, 2*s/p)
 		lat = append(lat, p/s)

@@ -36,11 +36,11 @@ func benchLoop(b *testing.B, setting string, minMajor int, fn func()) {
 	clusters := pgtest.Clusters(b) // start the servers before timing
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := dsSelfCPU()
+	cpu0 := pgtest.SelfCPU()
 	for b.Loop() {
 		fn()
 	}
-	goCPU := float64((dsSelfCPU() - cpu0).Nanoseconds()) / float64(b.N)
+	goCPU := float64((pgtest.SelfCPU() - cpu0).Nanoseconds()) / float64(b.N)
 	b.StopTimer()
 	goNs := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	b.ReportMetric(goCPU, "cpu-ns/op")

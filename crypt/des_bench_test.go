@@ -3,11 +3,7 @@ package crypt
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -66,13 +62,13 @@ func dsPGNsPerOp(b *testing.B, c *pgtest.Cluster, password, setting string) dsPG
 	}
 	const loop = `select count(%s) from (select $1::text as p, $2::text as s from generate_series(1, $3) offset 0) t`
 	run := func(expr string, n int) (wall, cpu time.Duration) {
-		start, cpu0 := time.Now(), dsSchedCPU(pid)
+		start, cpu0 := time.Now(), pgtest.BackendCPU(pid)
 		var cnt int64
 		if err := conn.QueryRow(ctx, fmt.Sprintf(loop, expr), password, setting, n).Scan(&cnt); err != nil {
 			b.Fatalf("pg%d: %v", c.Major, err)
 		}
 		wall = time.Since(start)
-		if cpu1 := dsSchedCPU(pid); cpu0 >= 0 && cpu1 >= 0 {
+		if cpu1 := pgtest.BackendCPU(pid); cpu0 >= 0 && cpu1 >= 0 {
 			cpu = cpu1 - cpu0
 		}
 		return wall, cpu
@@ -93,32 +89,6 @@ func dsPGNsPerOp(b *testing.B, c *pgtest.Cluster, password, setting string) dsPG
 	}
 }
 
-// dsSchedCPU is the CPU time a process has run so far (first field of
-// /proc/<pid>/schedstat, in nanoseconds), or -1 when it cannot be read (a
-// server on another machine, no /proc).
-func dsSchedCPU(pid int) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
-	if err != nil {
-		return -1
-	}
-	f := strings.Fields(string(raw))
-	if len(f) == 0 {
-		return -1
-	}
-	ns, err := strconv.ParseInt(f[0], 10, 64)
-	if err != nil {
-		return -1
-	}
-	return time.Duration(ns)
-}
-
-// dsSelfCPU is this process's CPU time so far.
-func dsSelfCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func BenchmarkDESFamily(b *testing.B) {
 	for _, bc := range dsBenchCases {
 		b.Run(bc.name, func(b *testing.B) {
@@ -130,13 +100,13 @@ func BenchmarkDESFamily(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := dsSelfCPU()
+			cpu0 := pgtest.SelfCPU()
 			for b.Loop() {
 				if got, _ := bc.fn(key, setting); string(got) != string(want) {
 					b.Fatal("unstable result")
 				}
 			}
-			goCPU := float64((dsSelfCPU() - cpu0).Nanoseconds()) / float64(b.N)
+			goCPU := float64((pgtest.SelfCPU() - cpu0).Nanoseconds()) / float64(b.N)
 			b.StopTimer()
 			goNs := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 			b.ReportMetric(goCPU, "cpu-ns/op")
