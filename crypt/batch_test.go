@@ -138,8 +138,8 @@ func vectorCheck(v vector) Check {
 }
 
 // TestVerifyBatchMatchesXCrypto: hashes of golang.org/x/crypto/bcrypt, an
-// independent implementation of "$2a$", verify in pairs, and what the pair
-// core computes verifies with x/crypto.
+// independent implementation of "$2a$", verify in groups, and what the
+// interleaved core computes verifies with x/crypto.
 func TestVerifyBatchMatchesXCrypto(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	n := 40
@@ -164,12 +164,16 @@ func TestVerifyBatchMatchesXCrypto(t *testing.T) {
 		want := i%2 == 0 || len(c.Password) > 72
 		assert.Equal(t, want, c.OK && c.Err == nil, "Verify(%x, %s) in a batch: %v %v", c.Password, c.Hash, c.OK, c.Err)
 	}
-	for i := 0; i+1 < len(pws); i += 2 {
-		setA, setB := pairSetting(r, 4), pairSetting(r, 4)
-		setA, setB = "$2a$"+setA[4:], "$2a$"+setB[4:]
-		a, b := cryptPair(t, string(pws[i]), setA, string(pws[i+1]), setB)
-		assert.NoError(t, bcrypt.CompareHashAndPassword([]byte(a), pws[i]), "x/crypto rejects pair lane a %s", a)
-		assert.NoError(t, bcrypt.CompareHashAndPassword([]byte(b), pws[i+1]), "x/crypto rejects pair lane b %s", b)
+	// Lanes of the interleaved core, in groups of two and three.
+	for i, k := 0, 2; i+k <= len(pws); i, k = i+k, 5-k {
+		var lanePws, sets []string
+		for j := range k {
+			set := pairSetting(r, 4)
+			lanePws, sets = append(lanePws, string(pws[i+j])), append(sets, "$2a$"+set[4:])
+		}
+		for j, h := range cryptInterleaved(t, lanePws, sets) {
+			assert.NoError(t, bcrypt.CompareHashAndPassword([]byte(h), pws[i+j]), "x/crypto rejects lane %d of %d: %s", j, k, h)
+		}
 	}
 }
 
@@ -246,9 +250,9 @@ func slowUnderRace(setting string) bool {
 }
 
 // FuzzVerifyBatch: for any two checks, VerifyBatch says what Verify says
-// (on 15 and 18), and where the two hashes pair, the 2-way core computes,
-// lane by lane, what the single core computes for the same passwords, NUL
-// and all; a pair of fresh hashes verifies in the batch. Seeded with the
+// (on 15 and 18), and where the two hashes pair, the 2-way and 3-way cores
+// compute, lane by lane, what the single core computes for the same
+// passwords, NUL and all; a pair of fresh hashes verifies in the batch. Seeded with the
 // bcrypt vectors, each next to the following one.
 func FuzzVerifyBatch(f *testing.F) {
 	vs := loadVectors(f)
@@ -273,9 +277,10 @@ func FuzzVerifyBatch(f *testing.F) {
 		if !Pairable(hashA, hashB) {
 			return
 		}
-		gotA, gotB := cryptPair(t, pwA, hashA, pwB, hashB)
-		require.Equal(t, cryptSingle(t, pwA, hashA), gotA, "lane a")
-		require.Equal(t, cryptSingle(t, pwB, hashB), gotB, "lane b")
+		wantA, wantB := cryptSingle(t, pwA, hashA), cryptSingle(t, pwB, hashB)
+		require.Equal(t, []string{wantA, wantB}, cryptInterleaved(t, []string{pwA, pwB}, []string{hashA, hashB}), "2 ways")
+		require.Equal(t, []string{wantB, wantA, wantB}, cryptInterleaved(t, []string{pwB, pwA, pwB}, []string{hashB, hashA, hashB}), "3 ways")
+		gotA, gotB := wantA, wantB
 		if strings.IndexByte(pwA+pwB, 0) < 0 {
 			checks := []Check{{Password: pwA, Hash: gotA}, {Password: pwB, Hash: gotB}}
 			VerifyBatch(checks)

@@ -63,7 +63,7 @@ func bcryptVariant(setting string) (signBug, ok bool) {
 	return false, false
 }
 
-// bcryptJob is one bcrypt computation, as bcryptHash and bcryptHash2 take
+// bcryptJob is one bcrypt computation, as bcryptHash and bcryptHashInterleaved take
 // it.
 type bcryptJob struct {
 	key  [bcryptKeyWords]uint32

@@ -114,7 +114,7 @@ func GenSaltRounds(typ string, rounds int) (string, error) {
 func Verify(password, hash string) (bool, error) { return latest.Verify(password, hash) }
 
 // VerifyBatch is Verify for every check, as PostgreSQL 18 would check it,
-// with two bcrypt checks of the same cost computed together. See
+// with bcrypt checks of the same cost computed two or three together. See
 // Version.VerifyBatch.
 func VerifyBatch(checks []Check) { latest.VerifyBatch(checks) }
 
