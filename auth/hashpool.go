@@ -10,20 +10,20 @@ import (
 
 // hashPool bounds a Service's hashing work (WithHashConcurrency slots, a
 // queue of WithHashQueue callers) and, when more bcrypt verifications are
-// waiting than there are slots, computes two at once with
+// waiting than there are slots, computes two or three at once with
 // crypt.Version.VerifyBatch: per core, a pair takes about 1.1 times the time
-// of one hash (BENCHMARKS.md), so at saturation the pool verifies nearly
-// twice as many passwords per second and the queue drains nearly twice as
-// fast.
+// of one hash and three about 1.2 times (BENCHMARKS.md), so at saturation
+// the pool verifies two to two and a half times as many passwords per
+// second and the queue drains as much faster.
 //
-// A verification is paired only with one that would otherwise wait:
-//   - a caller holding a slot takes a partner from the callers queued for
-//     a slot (each queued bcrypt verification offers itself as a partner
-//     while it waits), without delay;
+// A verification is grouped only with ones that would otherwise wait:
+//   - a caller holding a slot takes partners (up to crypt.MaxInterleaved-1)
+//     from the callers queued for a slot (each queued bcrypt verification
+//     offers itself as a partner while it waits), without delay;
 //   - when no slot is idle and callers have queued in the last
-//     pairPressure, a slot holder with no partner waits up to pairWait for
-//     one, or hands its own verification to a holder that is waiting (and
-//     frees its slot).
+//     pairPressure, a slot holder without a full group waits up to
+//     pairWait for more partners, or, while it has none, hands its own
+//     verification to a holder that is waiting (and frees its slot).
 //
 // With a slot idle, or without recent queueing (low load), a verification
 // runs alone at once, as before. Partners are chosen by cost only
@@ -42,7 +42,8 @@ type hashPool struct {
 	partners   [32]chan *verifyReq
 	epoch      time.Time
 	lastQueued atomic.Int64 // time since epoch when a call last had to queue
-	pairs      atomic.Int64 // pairs computed together
+	pairs      atomic.Int64 // groups of two computed together
+	triples    atomic.Int64 // groups of three
 
 	// The Service's counters and its "queue full" record (observe.go); nil
 	// for a pool built alone.
@@ -151,50 +152,105 @@ func (p *hashPool) verify(ctx context.Context, pass, hash string) (bool, error) 
 // holding verifies pass against hash with a slot taken, releasing it.
 func (p *hashPool) holding(ctx context.Context, partners chan *verifyReq, pass, hash string) (bool, error) {
 	start := time.Now()
-	select {
-	case r := <-partners: // a caller queued for a slot
-		return p.pair(start, pass, hash, r)
-	default:
-	}
-	if len(p.slots) == cap(p.slots) && time.Since(p.epoch)-time.Duration(p.lastQueued.Load()) < pairPressure {
-		// No slot idle and callers queue: a partner is likely to come.
-		own := &verifyReq{pass: pass, hash: hash, done: make(chan struct{})}
-		t := time.NewTimer(p.pairWait)
-		select {
-		case r := <-partners:
-			t.Stop()
-			return p.pair(start, pass, hash, r)
-		case partners <- own: // a holder waiting for a partner computes it
-			t.Stop()
-			p.held(start, 0)
-			p.release()
-			<-own.done
-			return own.ok, own.err
-		case <-ctx.Done():
-			t.Stop()
-			p.held(start, 0)
-			p.release()
-			return false, ctx.Err()
-		case <-t.C:
+	var g partnerReqs
+	g.takeQueued(partners) // callers queued for a slot
+	if !g.full() && len(p.slots) == cap(p.slots) && time.Since(p.epoch)-time.Duration(p.lastQueued.Load()) < pairPressure {
+		// No slot idle and callers queue: partners are likely to come.
+		// A holder with none yet may instead hand its own verification to
+		// a holder that is waiting (a nil channel never sends).
+		var own *verifyReq
+		var handOver chan *verifyReq
+		if g.n == 0 {
+			own = &verifyReq{pass: pass, hash: hash, done: make(chan struct{})}
+			handOver = partners
 		}
+		t := time.NewTimer(p.pairWait)
+	wait:
+		for !g.full() {
+			select {
+			case r := <-partners:
+				g.add(r)
+				handOver = nil
+			case handOver <- own: // a waiting holder computes it
+				t.Stop()
+				p.held(start, 0)
+				p.release()
+				<-own.done
+				return own.ok, own.err
+			case <-ctx.Done():
+				if g.n == 0 {
+					t.Stop()
+					p.held(start, 0)
+					p.release()
+					return false, ctx.Err()
+				}
+				break wait // the partners taken are computed all the same
+			case <-t.C:
+				break wait
+			}
+		}
+		t.Stop()
 	}
-	defer p.release()
-	defer p.held(start, 1)
-	return p.version.Verify(pass, hash)
+	if g.n == 0 {
+		defer p.release()
+		defer p.held(start, 1)
+		return p.version.Verify(pass, hash)
+	}
+	return p.group(start, pass, hash, g)
 }
 
-// pair computes the holder's verification and r's together, releases the
-// slot and hands r its result.
-func (p *hashPool) pair(start time.Time, pass, hash string, r *verifyReq) (bool, error) {
-	checks := [2]crypt.Check{{Password: pass, Hash: hash}, {Password: r.pass, Hash: r.hash}}
-	p.version.VerifyBatch(checks[:])
-	p.pairs.Add(1)
-	p.held(start, 2)
+// partnerReqs are the partners a slot holder computes with its own
+// verification.
+type partnerReqs struct {
+	r [crypt.MaxInterleaved - 1]*verifyReq
+	n int
+}
+
+func (g *partnerReqs) full() bool { return g.n == len(g.r) }
+
+func (g *partnerReqs) add(r *verifyReq) {
+	g.r[g.n] = r
+	g.n++
+}
+
+// takeQueued adds the partners queued right now, up to a full group; it
+// never waits.
+func (g *partnerReqs) takeQueued(partners chan *verifyReq) {
+	for !g.full() {
+		select {
+		case r := <-partners:
+			g.add(r)
+		default:
+			return
+		}
+	}
+}
+
+// group computes the holder's verification and its partners' together,
+// releases the slot and hands each partner its result.
+func (p *hashPool) group(start time.Time, pass, hash string, g partnerReqs) (bool, error) {
+	var checks [crypt.MaxInterleaved]crypt.Check
+	checks[0] = crypt.Check{Password: pass, Hash: hash}
+	for i, r := range g.r[:g.n] {
+		checks[i+1] = crypt.Check{Password: r.pass, Hash: r.hash}
+	}
+	p.version.VerifyBatch(checks[:g.n+1])
+	if g.n == 1 {
+		p.pairs.Add(1)
+	} else {
+		p.triples.Add(1)
+	}
+	p.held(start, uint64(g.n+1))
 	p.release()
-	r.ok, r.err = checks[1].OK, checks[1].Err
-	close(r.done)
+	for i, r := range g.r[:g.n] {
+		r.ok, r.err = checks[i+1].OK, checks[i+1].Err
+		close(r.done)
+	}
 	return checks[0].OK, checks[0].Err
 }
+
+// grouped is how many verifications were computed in pairs or triples.
+func (p *hashPool) grouped() int64 { return 2*p.pairs.Load() + 3*p.triples.Load() }
 
 // pairCost is the bcrypt cost of hash when VerifyBatch pairs it with any
 // other hash of that cost.

@@ -95,10 +95,10 @@ func TestHashPoolConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Positive(t, p.pairs.Load(), "no verification was paired at saturation")
+	assert.Positive(t, p.pairs.Load()+p.triples.Load(), "no verification was grouped at saturation")
 	assert.Zero(t, p.waiting.Load())
 	assert.Zero(t, len(p.slots))
-	t.Logf("%d pairs", p.pairs.Load())
+	t.Logf("%d pairs, %d triples", p.pairs.Load(), p.triples.Load())
 }
 
 // TestHashPoolPairsAtSaturation: logins of 4×GOMAXPROCS clients through a
@@ -139,7 +139,7 @@ func TestHashPoolPairsAtSaturation(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Positive(t, svc.pairs.Load())
+	assert.Positive(t, svc.pairs.Load()+svc.triples.Load())
 }
 
 // TestHashPoolOneClientNoDelay: one client at a time, with one slot or
@@ -157,7 +157,7 @@ func TestHashPoolOneClientNoDelay(t *testing.T) {
 			require.Equal(t, c.ok, ok)
 		}
 		assert.Less(t, time.Since(start), p.pairWait, "%d slots: a lone client waited for a partner", slots)
-		assert.Zero(t, p.pairs.Load())
+		assert.Zero(t, p.pairs.Load()+p.triples.Load())
 	}
 }
 
@@ -168,10 +168,11 @@ func waitSlots(t *testing.T, p *hashPool, n int) {
 }
 
 // TestHashPoolPartnerWait: under pressure with no slot idle, a slot holder
-// waits for a partner: a caller that then queues is computed with it, a
-// second slot holder hands its verification over and frees its slot, and
-// a holder whose context ends while waiting gives up at once and frees its
-// slot.
+// waits for partners: callers that then queue are computed with it (two
+// make a triple; with one, the wait for a third ends after pairWait), a
+// second slot holder hands its verification over and frees its slot, a
+// holder whose context ends while waiting gives up at once and frees its
+// slot, or, with a partner taken, stops waiting and computes the pair.
 func TestHashPoolPartnerWait(t *testing.T) {
 	cases := poolCases(t)
 	right, wrong := cases[0], cases[1]
@@ -187,25 +188,67 @@ func TestHashPoolPartnerWait(t *testing.T) {
 		}()
 	}
 
-	t.Run("queued partner", func(t *testing.T) {
+	t.Run("queued partners", func(t *testing.T) {
 		p := newTestPool(2, 10)
 		p.pairWait = time.Minute
 		require.NoError(t, p.acquire(t.Context()))
 		p.pressure()
-		out := make(chan error, 2)
+		out := make(chan error, 3)
 		verify(p, t.Context(), right, out)
-		waitSlots(t, p, 2) // holds the second slot, waiting for a partner
+		waitSlots(t, p, 2) // holds the second slot, waiting for partners
 		verify(p, t.Context(), wrong, out)
-		require.NoError(t, <-out)
-		require.NoError(t, <-out)
-		assert.Equal(t, int64(1), p.pairs.Load())
+		verify(p, t.Context(), right, out)
+		for range 3 {
+			require.NoError(t, <-out)
+		}
+		assert.Equal(t, int64(1), p.triples.Load())
+		assert.Zero(t, p.pairs.Load())
 		assert.Equal(t, 1, len(p.slots))
 		p.release()
 	})
 
+	t.Run("one partner in the wait", func(t *testing.T) {
+		p := newTestPool(2, 10)
+		p.pairWait = 100 * time.Millisecond
+		require.NoError(t, p.acquire(t.Context()))
+		p.pressure()
+		out := make(chan error, 2)
+		start := time.Now()
+		verify(p, t.Context(), right, out)
+		waitSlots(t, p, 2)
+		verify(p, t.Context(), wrong, out)
+		require.NoError(t, <-out)
+		require.NoError(t, <-out)
+		// The wait for a third partner is bounded by pairWait.
+		assert.GreaterOrEqual(t, time.Since(start), p.pairWait)
+		assert.Less(t, time.Since(start), 30*time.Second)
+		assert.Equal(t, int64(1), p.pairs.Load())
+		assert.Zero(t, p.triples.Load())
+		assert.Equal(t, 1, len(p.slots))
+		p.release()
+	})
+
+	t.Run("queued partners make a triple", func(t *testing.T) {
+		p := newTestPool(1, 10)
+		p.pairWait = time.Minute
+		require.NoError(t, p.acquire(t.Context())) // no slot idle
+		out := make(chan error, 3)
+		for _, c := range []poolCase{right, wrong, right} {
+			verify(p, t.Context(), c, out)
+		}
+		require.Eventually(t, func() bool { return p.waiting.Load() == 3 }, 5*time.Second, time.Millisecond)
+		p.release() // one caller takes the slot and both others as partners
+		for range 3 {
+			require.NoError(t, <-out)
+		}
+		assert.Equal(t, int64(1), p.triples.Load())
+		assert.Zero(t, p.pairs.Load())
+		assert.Zero(t, len(p.slots))
+	})
+
 	t.Run("holder hands over", func(t *testing.T) {
 		p := newTestPool(3, 10)
-		p.pairWait = time.Minute
+		p.pairWait = 100 * time.Millisecond // then the pair waits no longer for a third
 		require.NoError(t, p.acquire(t.Context()))
 		require.NoError(t, p.acquire(t.Context()))
 		p.pressure()
@@ -237,6 +280,30 @@ func TestHashPoolPartnerWait(t *testing.T) {
 		assert.Less(t, time.Since(start), 10*time.Second)
 		assert.Equal(t, 1, len(p.slots), "the slot was not freed")
 		assert.Zero(t, p.pairs.Load())
+		p.release()
+	})
+
+	t.Run("cancel with a partner taken", func(t *testing.T) {
+		p := newTestPool(2, 10)
+		p.pairWait = time.Minute
+		require.NoError(t, p.acquire(t.Context()))
+		p.pressure()
+		ctx, cancel := context.WithCancel(t.Context())
+		out := make(chan error, 2)
+		verify(p, ctx, right, out)
+		waitSlots(t, p, 2)
+		queued := p.lastQueued.Load()
+		verify(p, t.Context(), wrong, out)
+		// It has queued (lastQueued moved) and no longer waits: the holder
+		// took it as a partner (no slot is free).
+		require.Eventually(t, func() bool { return p.lastQueued.Load() != queued && p.waiting.Load() == 0 }, 5*time.Second, time.Millisecond)
+		start := time.Now()
+		cancel() // the holder stops waiting for a third and computes the pair
+		require.NoError(t, <-out)
+		require.NoError(t, <-out)
+		assert.Less(t, time.Since(start), 10*time.Second)
+		assert.Equal(t, int64(1), p.pairs.Load())
+		assert.Equal(t, 1, len(p.slots))
 		p.release()
 	})
 

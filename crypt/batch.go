@@ -89,6 +89,11 @@ func (v Version) VerifyBatch(checks []Check) {
 	}
 }
 
+// MaxInterleaved is the most bcrypt checks of one cost VerifyBatch
+// computes together: a hashing pool that gathers waiting checks gains
+// nothing from handing it more than this many at once.
+const MaxInterleaved = maxWays
+
 // groupSize is how many of n waiting checks of one cost to compute
 // together next: three while that leaves none alone, else two; one only
 // when n is 1.
