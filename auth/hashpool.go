@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -152,6 +153,13 @@ func (p *hashPool) verify(ctx context.Context, pass, hash string) (bool, error) 
 // holding verifies pass against hash with a slot taken, releasing it.
 func (p *hashPool) holding(ctx context.Context, partners chan *verifyReq, pass, hash string) (bool, error) {
 	start := time.Now()
+	if len(p.slots) == cap(p.slots) {
+		// This call took the last idle slot. Let goroutines that can run
+		// now (requests of a burst, arriving together) reach the queue
+		// first, where they can be partners; alone, this costs well under
+		// a microsecond.
+		runtime.Gosched()
+	}
 	var g partnerReqs
 	g.takeQueued(partners) // callers queued for a slot
 	if !g.full() && len(p.slots) == cap(p.slots) && time.Since(p.epoch)-time.Duration(p.lastQueued.Load()) < pairPressure {
