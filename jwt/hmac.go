@@ -1,12 +1,13 @@
 package jwt
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"hash"
 	"sync"
 	"sync/atomic"
+
+	"github.com/pgjwt-go/pgjwt/internal/keyedhmac"
 )
 
 // algorithm is one of the three names pgjwt maps to a pgcrypto digest.
@@ -58,53 +59,21 @@ func (a algorithm) macSize() int {
 
 func (a algorithm) macLen() int { return encodedLen(a.macSize()) }
 
-// keyedMAC is an HMAC already keyed with one secret, with scratch space for
-// its sum, so that a signature costs no allocation.
-type keyedMAC struct {
-	h   hash.Hash
-	sum [64]byte
-}
-
-// keyedMACs holds HMACs keyed with one (algorithm, secret): keying costs two
-// extra hash blocks, more than the MAC of a typical token. A few slots are
-// taken and released with one atomic operation each; when all are busy
-// (many goroutines at once) a fresh HMAC is keyed for the call.
+// keyedMACs is the HMAC keyed with one (algorithm, secret):
+// internal/keyedhmac keys it once for all goroutines.
 type keyedMACs struct {
-	key   cacheKey
-	busy  [macSlots]atomic.Bool
-	slots [macSlots]*keyedMAC
+	key cacheKey
+	mac *keyedhmac.MAC
 }
-
-const macSlots = 8
 
 func newKeyedMACs(k cacheKey) *keyedMACs {
-	m := &keyedMACs{key: k}
-	for i := range m.slots {
-		m.slots[i] = m.fresh()
-	}
-	return m
-}
-
-func (m *keyedMACs) fresh() *keyedMAC {
-	return &keyedMAC{h: hmac.New(m.key.alg.newHash(), []byte(m.key.secret))}
+	return &keyedMACs{key: k, mac: keyedhmac.New(k.alg.newHash(), []byte(k.secret))}
 }
 
 // appendMAC appends the unpadded base64url HMAC of data to dst.
 func (m *keyedMACs) appendMAC(dst, data []byte) []byte {
-	for i := range m.busy {
-		if m.busy[i].CompareAndSwap(false, true) {
-			dst = m.slots[i].appendMAC(dst, data)
-			m.busy[i].Store(false)
-			return dst
-		}
-	}
-	return m.fresh().appendMAC(dst, data)
-}
-
-func (k *keyedMAC) appendMAC(dst, data []byte) []byte {
-	k.h.Reset()
-	k.h.Write(data)
-	return appendURLEncode(dst, k.h.Sum(k.sum[:0]))
+	var sum [keyedhmac.MaxSize]byte
+	return appendURLEncode(dst, m.mac.Sum(&sum, data))
 }
 
 // keyCache maps (algorithm, secret) to its keyed HMACs. It is bounded: when

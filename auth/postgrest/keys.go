@@ -5,10 +5,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"maps"
 	"os"
 	"slices"
@@ -18,6 +21,8 @@ import (
 	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/pgjwt-go/pgjwt/internal/keyedhmac"
 )
 
 // keyType is a JWK "kty" the middleware can verify with.
@@ -43,6 +48,44 @@ type verificationKey struct {
 	// should it reach a key set by reflection (an unexported field of a
 	// struct it prints), shows an address, never HMAC key bytes.
 	key *any
+	// macs are an oct key's HMACs, keyed once when the key is read (for
+	// its alg, or all three without one), so that a token costs no keying:
+	// two hash blocks, about as much as the HMAC of a typical token.
+	macs *hmacKeys
+}
+
+// hmacKeys holds an oct key's keyed HMAC per algorithm (nil where the key's
+// alg excludes it).
+type hmacKeys struct{ hs256, hs384, hs512 *keyedhmac.MAC }
+
+// withHMACs keys k's HMACs once; k must be an oct key with its bytes set.
+func withHMACs(k verificationKey) verificationKey {
+	raw := (*k.key).([]byte)
+	m := &hmacKeys{}
+	for _, a := range []struct {
+		alg     string
+		newHash func() hash.Hash
+		dst     **keyedhmac.MAC
+	}{{"HS256", sha256.New, &m.hs256}, {"HS384", sha512.New384, &m.hs384}, {"HS512", sha512.New, &m.hs512}} {
+		if k.alg == "" || k.alg == a.alg {
+			*a.dst = keyedhmac.New(a.newHash, raw)
+		}
+	}
+	k.macs = m
+	return k
+}
+
+// forAlg is the keyed HMAC of a JWS "HS…" algorithm, or nil.
+func (m *hmacKeys) forAlg(alg string) *keyedhmac.MAC {
+	switch alg {
+	case "HS256":
+		return m.hs256
+	case "HS384":
+		return m.hs384
+	case "HS512":
+		return m.hs512
+	}
+	return nil
 }
 
 // minHMACKey is PostgREST's minimum for a plain secret, in bytes; this
@@ -98,7 +141,7 @@ func parseJWTSecret(secret string, isBase64, jsonAsHMAC bool) ([]verificationKey
 		// PostgREST's start-up refusal; it counts bytes too.
 		return nil, fmt.Errorf("jwt-secret: %w (got %d)", ErrShortSecret, len(raw))
 	}
-	return []verificationKey{{kty: ktyOct, alg: "HS256", key: boxKey(raw)}}, nil
+	return []verificationKey{withHMACs(verificationKey{kty: ktyOct, alg: "HS256", key: boxKey(raw)})}, nil
 }
 
 // looksLikeJSON reports text whose first non-blank character opens a JSON
@@ -296,6 +339,9 @@ func parseJWK(m map[string]json.RawMessage, strict bool) (verificationKey, error
 		return k, nil // ktyUnsupported
 	}
 	k.key = boxKey(jwk.Key)
+	if k.kty == ktyOct {
+		k = withHMACs(k)
+	}
 	return k, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -380,7 +381,8 @@ func (a *Authenticator) verify(token string, ks *keyState) (*verifiedToken, *API
 	if hdr.unsecured {
 		return nil, errUnsecured
 	}
-	sig, ok := decodeSegment(token[d2+1:]) // escapes into SigningMethod.Verify
+	var sigBuf [512]byte // an RSA-4096 signature; HMACs are at most 64 bytes
+	sig, ok := decodeSegmentInto(sigBuf[:0], token[d2+1:])
 	if !ok {
 		return nil, errBadCrypto
 	}
@@ -396,15 +398,7 @@ func (a *Authenticator) verify(token string, ks *keyState) (*verifiedToken, *API
 	if len(cands) == 0 {
 		return nil, errNoKey
 	}
-	method := signingMethods[hdr.alg]
-	verified := false
-	for _, k := range cands {
-		if method.Verify(token[:d2], sig, *k.key) == nil {
-			verified = true
-			break
-		}
-	}
-	if !verified {
+	if !verifySignature(hdr.alg, token[:d2], sig, cands) {
 		return nil, errBadSignature
 	}
 	claims, ok := decodeClaims(payload)
@@ -414,6 +408,32 @@ func (a *Authenticator) verify(token string, ks *keyState) (*verifiedToken, *API
 	vt := a.derive(claims)
 	vt.gen = ks.gen
 	return vt, nil
+}
+
+// verifySignature reports whether one of cands verifies sig over input
+// for alg. HMAC keys use their HMACs keyed in advance; the others
+// golang-jwt's methods.
+func verifySignature(alg, input string, sig []byte, cands []*verificationKey) bool {
+	if signingAlgs[alg] == ktyOct {
+		for _, k := range cands {
+			if k.macs != nil {
+				if m := k.macs.forAlg(alg); m != nil && m.EqualString(input, sig) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	// An argument of an interface call escapes: this copy goes to the heap
+	// instead of the caller's stack buffer.
+	heapSig := slices.Clone(sig)
+	method := signingMethods[alg]
+	for _, k := range cands {
+		if method.Verify(input, heapSig, *k.key) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // derive computes the clock-independent results for verified claims.
