@@ -18,7 +18,7 @@ import (
 	"github.com/pgjwt-go/pgjwt/internal/pgtest"
 )
 
-// The pairing pool's benchmarks (issue 16): bcrypt cost 6, MemStore,
+// The grouping pool's benchmarks (issue 16): bcrypt cost 6, MemStore,
 // 4×GOMAXPROCS clients. "today" is the same Service with pairing off,
 // which is the pool as it was before (acquire, crypt.Verify, release).
 // The machine these run on is shared, so nothing is compared across
