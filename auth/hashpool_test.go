@@ -188,11 +188,20 @@ func TestHashPoolPartnerWait(t *testing.T) {
 		}()
 	}
 
-	t.Run("queued partners", func(t *testing.T) {
-		p := newTestPool(2, 10)
-		p.pairWait = time.Minute
-		require.NoError(t, p.acquire(t.Context()))
+	// busy is a pool of slots slots with pairWait wait, taken of them held
+	// by the test, and pressure on (a call has just queued).
+	busy := func(t *testing.T, slots, taken int, wait time.Duration) *hashPool {
+		p := newTestPool(slots, 10)
+		p.pairWait = wait
+		for range taken {
+			require.NoError(t, p.acquire(t.Context()))
+		}
 		p.pressure()
+		return p
+	}
+
+	t.Run("queued partners", func(t *testing.T) {
+		p := busy(t, 2, 1, time.Minute)
 		out := make(chan error, 3)
 		verify(p, t.Context(), right, out)
 		waitSlots(t, p, 2) // holds the second slot, waiting for partners
@@ -208,10 +217,7 @@ func TestHashPoolPartnerWait(t *testing.T) {
 	})
 
 	t.Run("one partner in the wait", func(t *testing.T) {
-		p := newTestPool(2, 10)
-		p.pairWait = 100 * time.Millisecond
-		require.NoError(t, p.acquire(t.Context()))
-		p.pressure()
+		p := busy(t, 2, 1, 100*time.Millisecond)
 		out := make(chan error, 2)
 		start := time.Now()
 		verify(p, t.Context(), right, out)
@@ -247,11 +253,7 @@ func TestHashPoolPartnerWait(t *testing.T) {
 	})
 
 	t.Run("holder hands over", func(t *testing.T) {
-		p := newTestPool(3, 10)
-		p.pairWait = 100 * time.Millisecond // then the pair waits no longer for a third
-		require.NoError(t, p.acquire(t.Context()))
-		require.NoError(t, p.acquire(t.Context()))
-		p.pressure()
+		p := busy(t, 3, 2, 100*time.Millisecond) // then the pair waits no longer for a third
 		out := make(chan error, 2)
 		verify(p, t.Context(), right, out)
 		waitSlots(t, p, 3)
@@ -265,10 +267,7 @@ func TestHashPoolPartnerWait(t *testing.T) {
 	})
 
 	t.Run("cancel", func(t *testing.T) {
-		p := newTestPool(2, 10)
-		p.pairWait = time.Minute
-		require.NoError(t, p.acquire(t.Context()))
-		p.pressure()
+		p := busy(t, 2, 1, time.Minute)
 		ctx, cancel := context.WithCancel(t.Context())
 		out := make(chan error, 1)
 		verify(p, ctx, right, out)
@@ -284,10 +283,7 @@ func TestHashPoolPartnerWait(t *testing.T) {
 	})
 
 	t.Run("cancel with a partner taken", func(t *testing.T) {
-		p := newTestPool(2, 10)
-		p.pairWait = time.Minute
-		require.NoError(t, p.acquire(t.Context()))
-		p.pressure()
+		p := busy(t, 2, 1, time.Minute)
 		ctx, cancel := context.WithCancel(t.Context())
 		out := make(chan error, 2)
 		verify(p, ctx, right, out)
