@@ -30,10 +30,21 @@ type APIError struct {
 	Header http.Header
 }
 
-// clone returns a copy the caller may change; the middleware's errors are
-// shared values.
+// clone returns a copy the caller may change, down to the strings Details
+// and Hint point to and the Header map: the middleware's errors are shared
+// values, and a handler that edits its copy must not change what other
+// requests are told.
 func (e *APIError) clone() *APIError {
 	c := *e
+	if e.Details != nil {
+		d := *e.Details
+		c.Details = &d
+	}
+	if e.Hint != nil {
+		h := *e.Hint
+		c.Hint = &h
+	}
+	c.Header = e.Header.Clone()
 	return &c
 }
 

@@ -124,3 +124,44 @@ func TestSetRequestContextZeroIdentity(t *testing.T) {
 		t.Fatalf("zero Identity: %v", err)
 	}
 }
+
+// TestAPIErrorNotShared: the middleware's errors are shared values; a
+// caller that writes through everything an error hands it (Details, Hint,
+// Header) must not change what the next request, in this or another
+// Authenticator, is told.
+func TestAPIErrorNotShared(t *testing.T) {
+	other, err := jwt.Sign([]byte(`{"role":"webuser"}`), strings.Repeat("x", 32), "HS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newAuth := func() *postgrest.Authenticator {
+		a, err := postgrest.NewAuthenticator(postgrest.WithJWTSecret(exampleSecret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a, b := newAuth(), newAuth()
+	_, first := a.AuthenticateToken(other, true) // PGRST301, wrong key: has details
+	if first == nil || first.Details == nil {
+		t.Fatalf("want an error with details, got %+v", first)
+	}
+	want := string(first.Body(postgrest.Verbose))
+	*first.Details = "MUTATED"
+	if first.Hint != nil {
+		*first.Hint = "MUTATED"
+	}
+	if first.Header == nil {
+		first.Header = http.Header{}
+	}
+	first.Header.Set("X-Mutated", "1")
+	for _, auth := range []*postgrest.Authenticator{a, b} {
+		_, again := auth.AuthenticateToken(other, true)
+		if got := string(again.Body(postgrest.Verbose)); got != want {
+			t.Errorf("after a caller changed its error: %s, want %s", got, want)
+		}
+		if again.Header.Get("X-Mutated") != "" {
+			t.Error("a caller's header reached another error")
+		}
+	}
+}
