@@ -30,7 +30,7 @@ type keyConfig struct{ isBase64, jsonAsHMAC bool }
 // WithRemoteJWKS takes its keys from the URL only.
 func (a *Authenticator) SetJWTSecret(secret string) error {
 	if a.remote != nil {
-		return fmt.Errorf("postgrest: SetJWTSecret: the keys come from the remote JWKS %s", a.remote.url)
+		return fmt.Errorf("postgrest: SetJWTSecret: the keys come from the remote JWKS %s", a.remote.source)
 	}
 	if secret == "" {
 		return fmt.Errorf("postgrest: SetJWTSecret: empty secret")

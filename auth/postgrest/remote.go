@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -102,7 +104,8 @@ func WithJWKSHTTPClient(client *http.Client) RemoteOption {
 // remoteJWKS is a running remote key source.
 type remoteJWKS struct {
 	url     string
-	source  string // url without credentials, query or fragment, for logs
+	source  string   // url without credentials, query or fragment, for logs
+	secrets []string // the forms of url that may carry credentials or a query
 	ctrl    httprc.Controller
 	min     time.Duration
 	timeout time.Duration
@@ -118,6 +121,7 @@ type errorSink struct {
 }
 
 func (s errorSink) Put(ctx context.Context, err error) {
+	err = s.r.scrub(err)
 	s.r.lastErr.Store(&err)
 	s.a.keyRefreshed(ctx, s.r.source, 0, err)
 	if s.onFail != nil {
@@ -162,7 +166,8 @@ func (t jwksTransformer) Transform(ctx context.Context, res *http.Response) (*ke
 func (a *Authenticator) startRemote(rc *remoteConfig) error {
 	u, err := url.Parse(rc.url)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("postgrest: WithRemoteJWKS: %q is not an http(s) URL", rc.url)
+		// Not quoted: the text may hold a password or an API key.
+		return errors.New("postgrest: WithRemoteJWKS: not an http(s) URL")
 	}
 	if rc.minRefresh <= 0 || rc.maxRefresh < rc.minRefresh || rc.startTimeout <= 0 {
 		return errors.New("postgrest: WithRemoteJWKS: want 0 < min refresh ≤ max refresh and a positive start timeout")
@@ -171,7 +176,8 @@ func (a *Authenticator) startRemote(rc *remoteConfig) error {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	r := &remoteJWKS{url: rc.url, source: u.Scheme + "://" + u.Host + u.Path, min: rc.minRefresh, timeout: rc.startTimeout}
+	r := &remoteJWKS{url: rc.url, source: u.Scheme + "://" + u.Host + u.Path, min: rc.minRefresh, timeout: rc.startTimeout,
+		secrets: urlForms(rc.url, u)}
 	parent := rc.startCtx
 	if parent == nil {
 		parent = context.Background()
@@ -201,13 +207,57 @@ func (a *Authenticator) startRemote(rc *remoteConfig) error {
 		} else if ctxErr := startCtx.Err(); ctxErr != nil {
 			err = ctxErr
 		}
-		return fmt.Errorf("postgrest: WithRemoteJWKS %s: %w", rc.url, err)
+		return fmt.Errorf("postgrest: WithRemoteJWKS %s: %w", r.source, r.scrub(err))
 	}
 	r.ctrl = ctrl
 	r.lastKid.Store(time.Now().UnixNano())
 	a.remote = r
 	return nil
 }
+
+// urlForms are the ways raw may be quoted in an error: as given, as
+// url.URL prints it, with the password as url.Redacted and as net/http
+// masks it, and without the user.
+func urlForms(raw string, u *url.URL) []string {
+	forms := []string{raw, u.String(), u.Redacted()}
+	if u.User != nil {
+		masked, bare := *u, *u
+		masked.User = url.UserPassword(u.User.Username(), "***")
+		bare.User = nil
+		forms = append(forms, masked.String(), bare.String())
+	}
+	// Longest first, so that a form never leaves part of a longer one.
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return forms
+}
+
+// scrub replaces the URL in err's text (net/http and httprc quote it, query
+// and all) with source, which has no credentials, query or fragment: the
+// error goes into logs and into NewAuthenticator's error. The original
+// stays reachable through errors.Is/As, never through printing.
+func (r *remoteJWKS) scrub(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, s := range r.secrets {
+		if s != r.source {
+			msg = strings.ReplaceAll(msg, s, r.source)
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbedError{msg: msg, err: err}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // refreshForKid refetches the JWKS for a token with an unknown kid, unless
 // a refresh for a kid ran within the minimum interval or is running; it
@@ -222,7 +272,7 @@ func (r *remoteJWKS) refreshForKid(a *Authenticator) *keyState {
 	defer cancel()
 	if err := r.ctrl.Refresh(ctx, r.url); err != nil {
 		// httprc returns this one's error instead of giving it to the sink.
-		a.keyRefreshed(ctx, r.source, 0, err)
+		a.keyRefreshed(ctx, r.source, 0, r.scrub(err))
 		return nil // the last good keys stay
 	}
 	return a.keys.Load()

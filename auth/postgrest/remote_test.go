@@ -1,12 +1,15 @@
 package postgrest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -298,4 +301,48 @@ func TestRemoteJWKSStart(t *testing.T) {
 	a, err := remoteAuth(t, s)
 	require.NoError(t, err)
 	require.Error(t, a.SetJWTSecret(specSecret), "the keys come from the URL")
+}
+
+// TestRemoteJWKSURLSecretsNotShown: a JWKS URL with a password and an API
+// key in its query appears in no error and no log line, only its scheme,
+// host and path do; failures keep their errors.Is identity.
+func TestRemoteJWKSURLSecretsNotShown(t *testing.T) {
+	s := newJWKSServer(t, jwksOf(t, newKidKey(t, "a")))
+	s.status.Store(500)
+	u, err := url.Parse(s.URL)
+	require.NoError(t, err)
+	raw := "http://jwksuser:PASSWORDpw@" + u.Host + "/jwks?api_key=SECRETQUERY#FRAG"
+	var logs bytes.Buffer
+	_, err = NewAuthenticator(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		WithRemoteJWKS(raw, WithJWKSStartTimeout(time.Second)))
+	require.Error(t, err)
+	for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), logs.String()} {
+		for _, secret := range []string{"PASSWORDpw", "SECRETQUERY", "FRAG", "jwksuser"} {
+			assert.NotContains(t, out, secret)
+		}
+	}
+	assert.Contains(t, err.Error(), "http://"+u.Host+"/jwks")
+	assert.Contains(t, err.Error(), "status code=500")
+
+	// An unknown kid's refresh failing is logged the same way.
+	s.status.Store(200)
+	logs.Reset()
+	a, err := NewAuthenticator(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		WithRemoteJWKS(raw, WithJWKSRefreshInterval(time.Millisecond, time.Hour)))
+	require.NoError(t, err)
+	s.status.Store(500)
+	time.Sleep(5 * time.Millisecond)
+	kb := newKidKey(t, "b")
+	t.Cleanup(func() { _ = a.Close() })
+	_, apiErr := a.AuthenticateToken(kb.token(t, "x"), true)
+	require.NotNil(t, apiErr)
+	require.Contains(t, logs.String(), "key refresh failed")
+	for _, secret := range []string{"PASSWORDpw", "SECRETQUERY", "FRAG", "jwksuser"} {
+		assert.NotContains(t, logs.String(), secret)
+	}
+
+	_, err = NewAuthenticator(WithRemoteJWKS("ftp://user:PASSWORDpw@x/jwks?k=SECRETQUERY"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "PASSWORDpw")
+	assert.NotContains(t, err.Error(), "SECRETQUERY")
 }
