@@ -49,8 +49,7 @@ func boundedInt64(num string) int64 {
 		return v
 	}
 	neg := strings.HasPrefix(num, "-")
-	num = strings.TrimPrefix(num, "-")
-	mant, expText, _ := strings.Cut(strings.ToLower(num), "e")
+	mant, expText, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(num, "-")), "e")
 	intPart, frac, _ := strings.Cut(mant, ".")
 	digits := strings.TrimLeft(intPart+frac, "0")
 	if digits == "" {
@@ -121,10 +120,6 @@ func (a audClaim) inAudience(want string) bool {
 		return true
 	}
 	return slices.Contains(a.values, want)
-}
-
-func sortedKeys(m map[string]any) []string {
-	return appendSortedKeys(make([]string, 0, len(m)), m)
 }
 
 func appendSortedKeys(keys []string, m map[string]any) []string {
@@ -201,8 +196,7 @@ func appendAesonNumber(b []byte, num string) []byte {
 		return append(b, num...) // JSON forbids leading zeros: already aeson's form
 	}
 	neg := strings.HasPrefix(num, "-")
-	num = strings.TrimPrefix(num, "-")
-	mant, expText, _ := strings.Cut(strings.ToLower(num), "e")
+	mant, expText, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(num, "-")), "e")
 	intPart, frac, _ := strings.Cut(mant, ".")
 	coef := strings.TrimLeft(intPart+frac, "0")
 	exp := -len(frac)

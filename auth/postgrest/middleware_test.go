@@ -841,6 +841,8 @@ func TestAesonNumbers(t *testing.T) {
 		"1.5": "1.5", "-1.5": "-1.5", "1.50": "1.5", "0.5": "0.5", "0.05": "5.0e-2", "0.001": "1.0e-3",
 		"10e-1": "1.0", "100.5": "100.5", "1234567.5": "1234567.5", "12345678.5": "1.23456785e7",
 		"-0.0": "0.0", "0.0": "0.0", "1.0e2": "100", "25e-1": "2.5",
+		// An exponent beyond ±2^30 keeps its text, sign included.
+		"-1e2000000000": "-1e2000000000", "1e2000000000": "1e2000000000",
 	}
 	for in, want := range cases {
 		if got := string(appendAesonNumber(nil, in)); got != want {

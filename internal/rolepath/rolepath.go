@@ -857,10 +857,10 @@ func (f funcOperand) value(cur, root any) (any, bool) {
 	return nil, false
 }
 
+// funcTest is match() or search(): re is anchored for match().
 type funcTest struct {
-	full bool // match() must match the whole string; search() any part
-	arg  operand
-	re   *regexp.Regexp
+	arg operand
+	re  *regexp.Regexp
 }
 
 // compilePattern compiles a match() (whole string) or search() pattern. The
@@ -1152,11 +1152,11 @@ func (p *pathParser) basicExpr() (filterExpr, error) {
 		if p.accept(op) {
 			p.skipBlank()
 			rstart := p.pos
-			right, rtest, err := p.operandOrTest()
+			right, _, err := p.operandOrTest() // a test is no operand: right is nil
 			if err != nil {
 				return nil, err
 			}
-			if left == nil || right == nil || rtest != nil && right == nil {
+			if left == nil || right == nil {
 				return nil, p.errorf("%s needs comparable operands", op)
 			}
 			if !singularOperand(left) {
@@ -1267,7 +1267,7 @@ func (p *pathParser) operandOrTest() (operand, filterExpr, error) {
 			if !p.accept(")") {
 				return nil, nil, p.errorf(`")" expected`)
 			}
-			return nil, funcTest{full: fn == "match", arg: arg, re: re}, nil
+			return nil, funcTest{arg: arg, re: re}, nil
 		}
 		if !p.accept(")") {
 			return nil, nil, p.errorf(`")" expected`)
