@@ -1,8 +1,13 @@
 package crypt
 
 import (
+	"fmt"
+	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/pgjwt-go/pgjwt/internal/redact"
 )
 
 // Check is one password check of a batch: Verify's arguments, and after
@@ -12,6 +17,20 @@ type Check struct {
 	OK             bool   // Verify's result
 	Err            error  // Verify's error
 }
+
+// String describes the check without its password and hash (their lengths
+// only): a batch of logins printed or logged shows no secret.
+func (c Check) String() string {
+	return "crypt.Check{Password:" + redact.Bytes(len(c.Password)) + " Hash:" + redact.Bytes(len(c.Hash)) +
+		" OK:" + strconv.FormatBool(c.OK) + " Err:" + fmt.Sprint(c.Err) + "}"
+}
+
+// Format prints String for every verb.
+func (c Check) Format(f fmt.State, verb rune) { redact.Write(f, verb, c.String()) }
+
+// LogValue is String for log/slog, whose JSON handler would otherwise
+// print the exported fields.
+func (c Check) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // VerifyBatch sets checks[i].OK and checks[i].Err to what
 // Verify(checks[i].Password, checks[i].Hash) returns, for every i: the same

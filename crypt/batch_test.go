@@ -1,7 +1,9 @@
 package crypt
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -287,4 +289,28 @@ func FuzzVerifyBatch(f *testing.F) {
 			require.True(t, checks[0].OK && checks[1].OK, fmt.Sprint(checks))
 		}
 	})
+}
+
+// TestCheckPrintsNoSecret: a Check, a batch of them and a pointer to one,
+// printed with any verb or logged with slog's text and JSON handlers, show
+// neither the password nor the hash.
+func TestCheckPrintsNoSecret(t *testing.T) {
+	const pw, hash = "hunter2-secret", "$2a$06$RQiOJ.3ELirrXwxIZY8q0OR3CVJrAfda1z26CCHPnB6mmVZD8p0/C"
+	c := Check{Password: pw, Hash: hash, Err: ErrInvalidSalt}
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, v := range []any{c, &c, []Check{c, c}} {
+			outs = append(outs, fmt.Sprintf(verb, v))
+		}
+	}
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("batch", "check", c, "checks", []Check{c})
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("batch", "check", c)
+	outs = append(outs, text.String(), js.String())
+	for _, out := range outs {
+		assert.NotContains(t, out, pw)
+		assert.NotContains(t, out, "RQiOJ")
+		assert.NotContains(t, out, fmt.Sprintf("%x", pw))
+	}
+	assert.Equal(t, "crypt.Check{Password:[REDACTED 14 bytes] Hash:[REDACTED 60 bytes] OK:false Err:crypt: invalid salt}", c.String())
 }

@@ -1,6 +1,6 @@
-// Package redact is how the values of auth and auth/postgrest that hold a
-// secret print: the secret's length in place of its bytes, and one
-// description for every fmt verb.
+// Package redact is how the values of crypt, jwt, auth and auth/postgrest
+// that hold a secret print: the secret's length in place of its bytes, and
+// one description for every fmt verb.
 package redact
 
 import (
