@@ -332,7 +332,7 @@ func (k *SigningKey) String() string {
 }
 
 // Format prints String for every verb.
-func (k *SigningKey) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(k.String())) }
+func (k *SigningKey) Format(f fmt.State, verb rune) { redact.Write(f, verb, k.String()) }
 
 // LogValue is String for slog.
 func (k *SigningKey) LogValue() slog.Value { return slog.StringValue(k.String()) }

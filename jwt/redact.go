@@ -2,8 +2,9 @@ package jwt
 
 import (
 	"fmt"
-	"io"
 	"strconv"
+
+	"github.com/pgjwt-go/pgjwt/internal/redact"
 )
 
 // The HMAC cache holds secrets. Nothing of it is handed out, but a debug
@@ -23,18 +24,18 @@ func (a algorithm) String() string {
 }
 
 func (k cacheKey) String() string {
-	return "{" + k.alg.String() + " [REDACTED " + strconv.Itoa(len(k.secret)) + " bytes]}"
+	return "{" + k.alg.String() + " " + redact.Bytes(len(k.secret)) + "}"
 }
 
-func (k cacheKey) Format(f fmt.State, verb rune) { io.WriteString(f, k.String()) }
+func (k cacheKey) Format(f fmt.State, verb rune) { redact.Write(f, verb, k.String()) }
 
 func (m *keyedMACs) Format(f fmt.State, verb rune) {
-	io.WriteString(f, "jwt.keyedMACs"+m.key.String())
+	redact.Write(f, verb, "jwt.keyedMACs"+m.key.String())
 }
 
 func (c *keyCache) Format(f fmt.State, verb rune) {
 	c.mu.RLock()
 	n := len(c.entries)
 	c.mu.RUnlock()
-	fmt.Fprintf(f, "jwt.keyCache{entries: %d}", n)
+	redact.Write(f, verb, "jwt.keyCache{entries: "+strconv.Itoa(n)+"}")
 }

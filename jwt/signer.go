@@ -4,9 +4,10 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
 	"time"
 	"unsafe"
+
+	"github.com/pgjwt-go/pgjwt/internal/redact"
 )
 
 // Signer is Sign and Verify for one secret and algorithm, with the HMAC
@@ -81,7 +82,7 @@ func (s *Signer) String() string {
 }
 
 // Format prints String for every verb: the secret never shows.
-func (s *Signer) Format(f fmt.State, verb rune) { io.WriteString(f, s.String()) }
+func (s *Signer) Format(f fmt.State, verb rune) { redact.Write(f, verb, s.String()) }
 
 // constantTimeEqual compares a computed signature with the token's.
 func constantTimeEqual(want []byte, got string) bool {

@@ -14,10 +14,11 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"hash"
-	"io"
 	"strconv"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/pgjwt-go/pgjwt/internal/redact"
 )
 
 // MaxSize is the largest HMAC a MAC computes here (SHA-512's).
@@ -102,4 +103,4 @@ func (m *MAC) String() string {
 }
 
 // Format prints String for every verb.
-func (m *MAC) Format(f fmt.State, verb rune) { io.WriteString(f, m.String()) }
+func (m *MAC) Format(f fmt.State, verb rune) { redact.Write(f, verb, m.String()) }
