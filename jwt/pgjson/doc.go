@@ -89,18 +89,20 @@
 // counterpart (maps, channels, structs) are ErrUnsupportedType, and Go
 // values nested beyond MaxDepth (or a cycle) are ErrTooDeep. A
 // json.RawMessage is read by PostgreSQL's json grammar, with the server's
-// DETAIL line for each refusal (the error's Detail field), e.g. `Expected JSON value, but
-// found "}".` for {"a":}; where majors word it differently (a control
-// character right after a lone surrogate escape, for JSONB), the newest
-// major's.
+// DETAIL line for each refusal (the error's Detail field), e.g. `Expected
+// JSON value, but found "}".` for {"a":}; where majors word it differently
+// (a control character right after a lone surrogate escape, for JSONB),
+// the Version's major's.
 //
 // # Majors
 //
 // The package-level functions behave like PostgreSQL 18; ForVersion(major)
 // returns a Version whose methods behave like that major where they differ:
 // Numeric text (13 refuses 'Infinity' and 'inf'; 16+ accept '1_000' and the
-// 0x/0o/0b prefixes, which 13-15 refuse) and EpochSeconds (13 rounds half a
-// second to even).
+// 0x/0o/0b prefixes, which 13-15 refuse), EpochSeconds (13 rounds half a
+// second to even) and ToJSONB's DETAIL for a control character right after
+// a lone high surrogate escape (13-15 name the character, 16+ the
+// surrogate).
 //
 // Deliberate difference: the json text of a json.RawMessage may nest to
 // any depth, as in jwt: the server's own limit is its stack

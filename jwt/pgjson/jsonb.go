@@ -136,7 +136,7 @@ func (ver Version) toJSONB(v any, depth int) (jbValue, error) {
 		if v == nil {
 			return jbValue{kind: jbNull}, nil
 		}
-		return parseJSONB(v)
+		return ver.parseJSONB(v)
 	case []byte:
 		if v == nil {
 			return jbValue{kind: jbNull}, nil

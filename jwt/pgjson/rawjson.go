@@ -18,15 +18,16 @@ func validateJSON(raw []byte) error {
 	return pgjsonlex.Validate(raw, pgjsonlex.Options{Errors: jsonErrors})
 }
 
-// parseJSONB reads raw as jsonb input does in a UTF8 database: strings are
-// de-escaped (\u0000 and unpaired surrogates fail where they stand) and
-// numbers become numeric, in the server's order of events. The tree is
-// built without recursion, so any nesting is fine.
-func parseJSONB(raw []byte) (jbValue, error) {
+// parseJSONB reads raw as jsonb input does in a UTF8 database of ver's
+// major: strings are de-escaped (\u0000 and unpaired surrogates fail where
+// they stand, with that major's message) and numbers become numeric, in the
+// server's order of events. The tree is built without recursion, so any
+// nesting is fine.
+func (ver Version) parseJSONB(raw []byte) (jbValue, error) {
 	if err := pgtext.CheckUTF8(raw, ErrInvalidEncoding); err != nil {
 		return jbValue{}, err
 	}
-	p := pgjsonlex.NewParser(raw, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: jsonErrors})
+	p := pgjsonlex.NewParser(raw, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: jsonErrors, Major: ver.Major()})
 	var (
 		open []jbValue // the containers being filled, innermost last
 		keys []string  // per open object, the key of the member being read
