@@ -128,11 +128,8 @@ func VerifyBatch(checks []Check) { latest.VerifyBatch(checks) }
 // database encoding. A NUL byte, which PostgreSQL text cannot hold, is
 // rejected with ErrInvalidEncoding.
 func (v Version) Crypt(password, setting string) (string, error) {
-	if strings.IndexByte(password, 0) >= 0 || strings.IndexByte(setting, 0) >= 0 {
-		return "", v.enc.nulByte()
-	}
-	if v.enc.err != nil {
-		return "", v.enc.err
+	if err := v.enc.checkText(password, setting); err != nil {
+		return "", err
 	}
 	out, err := v.crypt(password, setting)
 	if err != nil {
@@ -162,11 +159,8 @@ func (v Version) Verify(password, hash string) (bool, error) {
 // verifyArgs is Verify's check of its arguments: a hash with NUL is
 // ErrInvalidEncoding; a password with NUL is replaced by "" and can never match.
 func (v Version) verifyArgs(password, hash string) (pw string, never bool, err error) {
-	if strings.IndexByte(hash, 0) >= 0 {
-		return "", false, v.enc.nulByte()
-	}
-	if v.enc.err != nil {
-		return "", false, v.enc.err
+	if err := v.enc.checkText(hash, ""); err != nil {
+		return "", false, err
 	}
 	if strings.IndexByte(password, 0) >= 0 {
 		// Still hash (an empty password) so that an unusable hash is

@@ -1,6 +1,10 @@
 package crypt
 
-import "github.com/pgjwt-go/pgjwt/internal/pgtext"
+import (
+	"strings"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
+)
 
 // dbEncoding is what crypt needs of the database encoding: how long the
 // character at a byte is, and how the server names the encoding in
@@ -34,6 +38,19 @@ func (e dbEncoding) charLen(s []byte) int {
 
 // nulByte is the server's error for text with a NUL byte, sent by a client
 // in the database encoding.
+// checkText is the check every function makes of its text arguments, in
+// this order: an encoding WithEncoding refused, then a NUL byte, which
+// PostgreSQL text cannot hold.
+func (e dbEncoding) checkText(a, b string) error {
+	if e.err != nil {
+		return e.err
+	}
+	if strings.IndexByte(a, 0) >= 0 || strings.IndexByte(b, 0) >= 0 {
+		return e.nulByte()
+	}
+	return nil
+}
+
 func (e dbEncoding) nulByte() error {
 	if e.latin1 {
 		return errNULByteLatin1

@@ -1,6 +1,9 @@
 package crypt
 
-import "github.com/pgjwt-go/pgjwt/internal/sqlerr"
+import (
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
+	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
+)
 
 // Error is the type of every error this package returns. It carries
 // PostgreSQL's SQLSTATE (SQLState method, as pgconn.PgError has) and its
@@ -47,8 +50,8 @@ var (
 // The instances of ErrInvalidEncoding crypt returns: a NUL byte in a UTF8
 // database, and in a LATIN1 one (WithEncoding).
 var (
-	errNULByte       = ErrInvalidEncoding.With(ErrInvalidEncoding.Message + ": 0x00")
-	errNULByteLatin1 = ErrInvalidEncoding.With(`invalid byte sequence for encoding "LATIN1": 0x00`)
+	errNULByte       = ErrInvalidEncoding.With(pgtext.InvalidSequenceMessage(pgtext.UTF8, "\x00"))
+	errNULByteLatin1 = ErrInvalidEncoding.With(pgtext.InvalidSequenceMessage(pgtext.Latin1, "\x00"))
 )
 
 // ErrUnsupportedEncoding: WithEncoding was given an encoding other than

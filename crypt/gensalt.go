@@ -3,7 +3,6 @@ package crypt
 import (
 	"io"
 	"strconv"
-	"strings"
 )
 
 // saltType is one gen_salt() type: its random byte count, its iteration
@@ -38,11 +37,8 @@ func (v Version) GenSalt(typ string) (string, error) { return v.GenSaltRounds(ty
 // des accepts only 0 and 25 and md5 only 0 and 1000 (neither encodes it).
 // Other counts give ErrIncorrectRounds, unknown types ErrUnknownAlgorithm.
 func (v Version) GenSaltRounds(typ string, rounds int) (string, error) {
-	if strings.IndexByte(typ, 0) >= 0 {
-		return "", v.enc.nulByte()
-	}
-	if v.enc.err != nil {
-		return "", v.enc.err
+	if err := v.enc.checkText(typ, ""); err != nil {
+		return "", err
 	}
 	t := v.lookupSaltType(typ)
 	if t == nil {

@@ -52,11 +52,8 @@ func ImportHash(hash string) (string, error) { return latest.ImportHash(hash) }
 //     (LDAP), Django's "algorithm$…", PostgreSQL's own "md5…"/"SCRAM-…"
 //     role passwords and anything else unknown are ErrUnsupportedHash.
 func (v Version) ImportHash(hash string) (string, error) {
-	if strings.IndexByte(hash, 0) >= 0 {
-		return "", v.enc.nulByte()
-	}
-	if v.enc.err != nil {
-		return "", v.enc.err
+	if err := v.enc.checkText(hash, ""); err != nil {
+		return "", err
 	}
 	switch {
 	case strings.HasPrefix(hash, "$2a$"), strings.HasPrefix(hash, "$2b$"), strings.HasPrefix(hash, "$2y$"):

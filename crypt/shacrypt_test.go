@@ -148,7 +148,7 @@ func TestWithEncodingNUL(t *testing.T) {
 }
 
 // TestWithEncodingUnsupported: an encoding crypt cannot reproduce fails
-// every call instead of giving UTF8's messages.
+// every call, NUL byte or not, instead of giving UTF8's messages.
 func TestWithEncodingUnsupported(t *testing.T) {
 	for _, name := range []string{"EUC_JP", "utf8", "latin1", "", "SQL_ASCII"} {
 		v := ForVersion(18, WithEncoding(name))
@@ -158,7 +158,12 @@ func TestWithEncodingUnsupported(t *testing.T) {
 		_, err4 := v.ImportHash("$2a$04$abcdefghijklmnopqrstuu")
 		checks := []Check{{Password: "pw", Hash: "$2a$04$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz01"}}
 		v.VerifyBatch(checks)
-		for _, err := range []error{err1, err2, err3, err4, checks[0].Err} {
+		// Also with a NUL byte, whose message would name the wrong encoding.
+		_, err5 := v.Crypt("p\x00w", "ab")
+		_, err6 := v.Verify("pw", "ab\x00")
+		_, err7 := v.GenSalt("b\x00f")
+		_, err8 := v.ImportHash("$2a$04$\x00")
+		for _, err := range []error{err1, err2, err3, err4, checks[0].Err, err5, err6, err7, err8} {
 			require.ErrorIs(t, err, ErrUnsupportedEncoding, name)
 			assert.Contains(t, err.Error(), `"`+name+`"`)
 		}
