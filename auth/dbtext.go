@@ -59,6 +59,16 @@ func (c textCodec) toServer(s string) (string, error) {
 	return pgtext.UTF8ToLatin1(s, ErrUntranslatable)
 }
 
+// serverLen is the length in bytes of s (valid client text) as the
+// database holds it: octet_length in the SQL. Only a UTF8 client of a
+// LATIN1 server changes it, one byte per character.
+func (c textCodec) serverLen(s string) int {
+	if c.client == encUTF8 && c.server == encLatin1 {
+		return utf8.RuneCountInString(s)
+	}
+	return len(s)
+}
+
 // toUTF8 returns client-encoded text (valid in the client encoding) as UTF-8.
 func (c textCodec) toUTF8(s string) string {
 	if c.client != encLatin1 {

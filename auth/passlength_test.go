@@ -1,11 +1,16 @@
 package auth
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pgjwt-go/pgjwt/internal/pgtest"
+	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
 // TestMaxPasswordLength: a password over the limit is refused before any
@@ -52,4 +57,43 @@ func TestMaxPasswordLength(t *testing.T) {
 
 	_, err = NewService(NewMemStore("web"), testSecret, WithMaxPasswordLength(-1))
 	assert.ErrorContains(t, err, "max password length -1")
+}
+
+// TestMaxPasswordLengthLatin1: the limit counts bytes of the database
+// encoding, as the SQL signup() and change_password() count them with
+// octet_length: through a UTF8 client of a LATIN1 database, 600 "é" (1,200
+// bytes of UTF-8, 600 of LATIN1) pass both, 1,025 fail both with the same
+// answer.
+func TestMaxPasswordLengthLatin1(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		ctx := testCtx(t)
+		member := uniqueName("member")
+		l := newLoginDB(t, c, "LATIN1", WithUserRole(member))
+		pool := l.UTF8Pool(t)
+		store, err := NewPGStore(ctx, pool)
+		require.NoError(t, err)
+		svc, err := NewService(store, testSecret)
+		require.NoError(t, err)
+		for i, n := range []int{600, DefaultMaxPasswordLength, DefaultMaxPasswordLength + 1} {
+			pass := strings.Repeat("é", n)
+			sqlEmail, goEmail := fmt.Sprintf("sql%d@example.com", i), fmt.Sprintf("go%d@example.com", i)
+			_, sqlErr := pool.Exec(ctx, "SELECT public.signup($1, $2)", sqlEmail, pass)
+			goErr := svc.SignUp(ctx, goEmail, pass, member)
+			if n <= DefaultMaxPasswordLength {
+				require.NoError(t, sqlErr, "%d characters", n)
+				require.NoError(t, goErr, "%d characters", n)
+				_, err := svc.Login(ctx, sqlEmail, pass)
+				require.NoError(t, err)
+				continue
+			}
+			var pgErr *pgconn.PgError
+			require.ErrorAs(t, sqlErr, &pgErr)
+			require.ErrorIs(t, goErr, ErrPasswordTooLong)
+			var goSQL *sqlerr.Error
+			require.ErrorAs(t, goErr, &goSQL)
+			assert.Equal(t, pgErr.Code, goSQL.SQLState())
+			assert.Equal(t, pgErr.Message, goSQL.Message)
+			assert.Equal(t, pgErr.Detail, goSQL.Detail)
+		}
+	})
 }

@@ -381,10 +381,11 @@ func (s *Service) login(ctx context.Context, email, pass string) (role, token st
 	return role, token, err
 }
 
-// checkPasswordLength enforces WithMaxPasswordLength.
+// checkPasswordLength enforces WithMaxPasswordLength, in bytes of the
+// database encoding as the SQL's octet_length counts them.
 func (s *Service) checkPasswordLength(pass string) error {
-	if s.maxPass > 0 && len(pass) > s.maxPass {
-		return ErrPasswordTooLong.WithDetail(fmt.Sprintf("The password has %d bytes; at most %d are allowed.", len(pass), s.maxPass))
+	if n := s.codec.serverLen(pass); s.maxPass > 0 && n > s.maxPass {
+		return ErrPasswordTooLong.WithDetail(fmt.Sprintf("The password has %d bytes; at most %d are allowed.", n, s.maxPass))
 	}
 	return nil
 }
