@@ -101,7 +101,7 @@ func boxKey(key any) *any { return &key }
 // substitution; the bytes are then tried as a JWKS, as one JWK, and finally as
 // a plain HMAC secret of at least 32 bytes, pinned to HS256.
 //
-// Unlike PostgREST, text that looks like JSON (see looksLikeJSON) never
+// Unlike PostgREST, text that looks like JSON (see LooksLikeJWK) never
 // becomes a plain secret: it must be a JWK or a non-empty JWKS, else
 // ErrInvalidJWK. PostgREST's fallback would make a broken JWKS, a public
 // document, the HMAC key, so anyone could sign tokens with it. jsonAsHMAC
@@ -134,7 +134,7 @@ func parseJWTSecret(secret string, isBase64, jsonAsHMAC bool) ([]verificationKey
 		// {"keys":[]}: most likely a JWKS fetch that went wrong. PostgREST
 		// starts with it and refuses every token.
 		return nil, fmt.Errorf("jwt-secret: %w: the JWKS has no keys", ErrInvalidJWK)
-	case !jsonAsHMAC && looksLikeJSON(raw):
+	case !jsonAsHMAC && LooksLikeJWK(raw):
 		return nil, fmt.Errorf("jwt-secret: %w: %v", ErrInvalidJWK, err)
 	}
 	if len(raw) < minHMACKey {
@@ -144,14 +144,17 @@ func parseJWTSecret(secret string, isBase64, jsonAsHMAC bool) ([]verificationKey
 	return []verificationKey{withHMACs(verificationKey{kty: ktyOct, alg: "HS256", key: boxKey(raw)})}, nil
 }
 
-// looksLikeJSON reports text whose first non-blank character opens a JSON
+// LooksLikeJWK reports whether WithJWTSecret reads secret (its text, or
+// the bytes jwt-secret-is-base64 decodes it to) as a JWK or JWKS, never as
+// an HMAC secret: valid UTF-8 whose first non-blank character opens a JSON
 // object or array. No sensible plain secret starts so (random ones are
 // base64 or hex), while a JWK or JWKS always does; a base64-decoded binary
 // secret that happens to start with '{' is rarely UTF-8, so it still counts
-// as a plain secret.
-func looksLikeJSON(raw []byte) bool {
-	t := bytes.TrimLeft(raw, " \t\r\n\v\f")
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && utf8.Valid(raw)
+// as a plain secret. Tools that key an HMAC with such text (pgjwt itself
+// does) can use it to warn.
+func LooksLikeJWK[T ~string | ~[]byte](secret T) bool {
+	t := bytes.TrimLeft([]byte(secret), " \t\r\n\v\f")
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && utf8.Valid([]byte(secret))
 }
 
 // parseJSONSecret reads raw as PostgREST does: first as a JWKS, then as one

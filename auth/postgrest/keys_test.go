@@ -66,3 +66,17 @@ func TestJWTSecretShapes(t *testing.T) {
 		t.Errorf("short non-JWK, upstream: %v", err)
 	}
 }
+
+func TestLooksLikeJWK(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"kty":"oct"}`: true, " \n[": true, "\v{": true, "{\xff": false, // not UTF-8: a binary secret
+		"": false, "  ": false, "secret{": false, "reallyreallyreallyreallyverysafe": false,
+	} {
+		if got := LooksLikeJWK(in); got != want {
+			t.Errorf("LooksLikeJWK(%q) = %v", in, got)
+		}
+		if got := LooksLikeJWK([]byte(in)); got != want {
+			t.Errorf("LooksLikeJWK([]byte(%q)) = %v", in, got)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 )
 
 // envSecret names the environment variable that holds the HMAC secret.
@@ -57,20 +59,13 @@ func (s *secretSource) load(e *env, cmd *command) (string, error) {
 		// almost surely an unset variable or an empty file, so refuse.
 		return "", errors.New("the secret is empty")
 	}
-	if looksLikeJSON(secret) {
+	if postgrest.LooksLikeJWK(secret) {
 		// pgjwt knows no JWKs: it keys the HMAC with this text, as SQL
 		// verify() would. Someone who took it for PostgREST's jwt-secret
 		// would accept tokens signed with a public JWKS's text.
 		fmt.Fprintln(e.stderr, "pgjwt: warning: the secret looks like a JWK or JWKS; pgjwt uses its text as a plain HMAC key, so whoever has seen it (a JWKS is public) can sign tokens")
 	}
 	return secret, nil
-}
-
-// looksLikeJSON reports a secret whose first non-blank character opens a
-// JSON object or array, the rule postgrest.WithJWTSecret applies.
-func looksLikeJSON(s string) bool {
-	t := strings.TrimLeft(s, " \t\r\n\v\f")
-	return t != "" && (t[0] == '{' || t[0] == '[')
 }
 
 func readSecretFile(path string) (string, error) {
