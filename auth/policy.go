@@ -215,8 +215,9 @@ func WithRehashErrors(fn func(error)) ServiceOption {
 }
 
 // maybeRehash upgrades a user's hash that is below the policy, after pass
-// verified against it. Called while holding a hashing slot: the new hash
-// costs a hashing of its own, in Go or in the database.
+// verified against it, after the verification's hashing slot was
+// released: the new hash takes a slot of its own (in Go, or the database's
+// trigger hashes).
 func (s *Service) maybeRehash(ctx context.Context, email, oldHash, pass string) {
 	r, ok := s.store.(Rehasher)
 	if !ok || s.rehashOff.Load() || !s.policy.NeedsRehash(oldHash) || pass == oldHash {

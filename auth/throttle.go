@@ -37,9 +37,11 @@ func (l Limit) validate() error {
 
 // Throttle counts attempts per key. Take spends one attempt for key: it
 // reports whether the attempt may go ahead, and when it may not, how long
-// until one may. A refused attempt spends nothing. Keys are hashed before
-// they are kept, so neither memory nor a table holds the emails or
-// addresses themselves.
+// until one may. A refused attempt spends nothing. Keys are kept as their
+// SHA-256, so neither memory nor a table holds an email or address as
+// text; the hash is unsalted (replicas sharing a PGThrottle must agree on
+// it), so an address, or an email from a list, can be found again by
+// hashing candidates: treat the state as pseudonymous, not anonymous.
 type Throttle interface {
 	Take(ctx context.Context, key string) (allowed bool, retryAfter time.Duration, err error)
 }
@@ -58,7 +60,8 @@ func gcra(l Limit, tat, now time.Time) (newTAT time.Time, allowed bool, retryAft
 }
 
 // DefaultThrottleKeys is how many keys a MemThrottle remembers by default:
-// about 10 MB.
+// about 17 MB of heap when full (measured: map entry, list element and
+// state per key).
 const DefaultThrottleKeys = 100_000
 
 // MemThrottle is the Throttle of one process: a map of keys to GCRA
@@ -221,7 +224,10 @@ func (t *PGThrottle) Prune(ctx context.Context) (int64, error) {
 // schema.throttle (schema default "basic_auth" when ""), when missing. It is
 // UNLOGGED: attempts are not worth WAL, and a crash only refills every
 // bucket. The schema must exist (InstallSchema creates basic_auth). The
-// name is quoted; a bad one is refused as InstallSchema refuses it.
+// name is quoted, and refused when empty, with NUL, not UTF-8 or longer
+// than 63 bytes of UTF-8 (sqlname.Check). Unlike InstallSchema it is not
+// measured in the database encoding: a non-ASCII name longer there than in
+// UTF-8 would be truncated by the server, and name another schema.
 func InstallThrottleSchema(ctx context.Context, db DB, schema string) error {
 	if schema == "" {
 		schema = "basic_auth"
