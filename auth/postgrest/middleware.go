@@ -362,12 +362,18 @@ func (a *Authenticator) verify(token string, ks *keyState) (*verifiedToken, *API
 	if token == "" {
 		return nil, errEmptyToken
 	}
-	if n := strings.Count(token, ".") + 1; n != 3 {
+	d1 := strings.IndexByte(token, '.')
+	d2 := -1
+	if d1 >= 0 {
+		if i := strings.IndexByte(token[d1+1:], '.'); i >= 0 {
+			d2 = d1 + 1 + i
+		}
+	}
+	if d2 < 0 || strings.IndexByte(token[d2+1:], '.') >= 0 {
+		n := strings.Count(token, ".") + 1
 		return nil, jwtDecodeError("Expected 3 parts in JWT; got "+strconv.Itoa(n), nil)
 	}
-	d1 := strings.IndexByte(token, '.')
-	d2 := d1 + 1 + strings.IndexByte(token[d1+1:], '.')
-	hdr, ok := a.headers.parse(token[:d1])
+	hdr, known, ok := a.headers.parse(token[:d1])
 	if !ok {
 		return nil, errBadCrypto
 	}
@@ -400,6 +406,9 @@ func (a *Authenticator) verify(token string, ks *keyState) (*verifiedToken, *API
 	}
 	if !verifySignature(hdr.alg, token[:d2], sig, cands) {
 		return nil, errBadSignature
+	}
+	if !known {
+		a.headers.learn(token[:d1], hdr)
 	}
 	claims, ok := decodeClaims(payload)
 	if !ok {
@@ -553,7 +562,9 @@ func decodeSegmentInto(dst []byte, seg string) ([]byte, bool) {
 // headerMemo remembers parsed JOSE headers by their encoded text. Almost all
 // tokens of a deployment share one header, so this saves a base64 decode and
 // a JSON parse per uncached token; parsing is deterministic, so it changes no
-// answer. It holds at most maxHeaderMemo headers and stops learning then.
+// answer. It learns a header only from a token whose signature verified
+// (so that a stream of forged headers cannot fill it), holds at most
+// maxHeaderMemo headers and stops learning then.
 type headerMemo struct {
 	mu sync.RWMutex
 	m  map[string]jwsHeader
@@ -561,25 +572,32 @@ type headerMemo struct {
 
 const maxHeaderMemo = 64
 
-func (hm *headerMemo) parse(seg string) (jwsHeader, bool) {
+// parse returns the header seg encodes; known reports it came from the
+// memo.
+func (hm *headerMemo) parse(seg string) (h jwsHeader, known, ok bool) {
 	hm.mu.RLock()
-	h, hit := hm.m[seg]
+	h, known = hm.m[seg]
 	hm.mu.RUnlock()
-	if hit {
-		return h, true
+	if known {
+		return h, true, true
 	}
-	h, ok := parseHeader(seg)
-	if ok && len(seg) <= 512 {
-		hm.mu.Lock()
-		if hm.m == nil {
-			hm.m = make(map[string]jwsHeader, maxHeaderMemo)
-		}
-		if len(hm.m) < maxHeaderMemo {
-			hm.m[strings.Clone(seg)] = h
-		}
-		hm.mu.Unlock()
+	h, ok = parseHeader(seg)
+	return h, false, ok
+}
+
+// learn remembers h, parsed from seg, while there is room.
+func (hm *headerMemo) learn(seg string, h jwsHeader) {
+	if len(seg) > 512 {
+		return
 	}
-	return h, ok
+	hm.mu.Lock()
+	if hm.m == nil {
+		hm.m = make(map[string]jwsHeader, maxHeaderMemo)
+	}
+	if len(hm.m) < maxHeaderMemo {
+		hm.m[strings.Clone(seg)] = h
+	}
+	hm.mu.Unlock()
 }
 
 // String describes the configuration (never the secret), for logs.

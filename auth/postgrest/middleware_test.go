@@ -920,3 +920,32 @@ func TestFailuresNeverReachTheHandler(t *testing.T) {
 		t.Errorf("old token after reload: %+v", e)
 	}
 }
+
+// TestHeaderMemoLearnsOnlyVerified: forged tokens, each with a header of
+// its own, leave the header memo empty; a token that verifies is learned,
+// and is answered the same from the memo.
+func TestHeaderMemoLearnsOnlyVerified(t *testing.T) {
+	a, err := NewAuthenticator(WithJWTSecret(specSecret), WithJWTCacheMaxEntries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 * maxHeaderMemo {
+		forged := mint(t, fmt.Sprintf(`{"alg":"HS256","kid":"k%d"}`, i), `{"role":"x"}`, jwt.SigningMethodHS256, []byte("not the secret, but long enough"))
+		if _, apiErr := a.AuthenticateToken(forged, true); apiErr == nil {
+			t.Fatal("a forged token passed")
+		}
+	}
+	if n := len(a.headers.m); n != 0 {
+		t.Fatalf("forged tokens put %d headers in the memo", n)
+	}
+	tok := hs256(t, `{"role":"web_user"}`)
+	for range 2 {
+		id, apiErr := a.AuthenticateToken(tok, true)
+		if apiErr != nil || id.Role() != "web_user" {
+			t.Fatalf("%+v %v", id, apiErr)
+		}
+	}
+	if n := len(a.headers.m); n != 1 {
+		t.Fatalf("the verified header was not learned: %d in the memo", n)
+	}
+}
