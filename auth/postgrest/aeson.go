@@ -78,7 +78,11 @@ func (p *jsonParser) value(depth int) (any, bool) {
 	case c == '[':
 		return p.array(depth)
 	case c == '"':
-		return p.str()
+		s, ok := p.str()
+		if !ok {
+			return nil, false
+		}
+		return s, true
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	case p.literal("true"):
@@ -126,8 +130,8 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if _, dup := m[k.(string)]; !dup {
-			m[k.(string)] = v
+		if _, dup := m[k]; !dup {
+			m[k] = v
 		}
 		p.space()
 		if p.pos >= len(p.src) {
@@ -213,8 +217,9 @@ func (p *jsonParser) number() (any, bool) {
 	return json.Number(p.src[start:p.pos]), true
 }
 
-// str reads a string; the common case without escapes is one allocation.
-func (p *jsonParser) str() (any, bool) {
+// str reads a string; the common case without escapes allocates nothing
+// (the string is the source's), a value boxed into any once.
+func (p *jsonParser) str() (string, bool) {
 	p.pos++ // '"'
 	start := p.pos
 	for p.pos < len(p.src) {
@@ -227,14 +232,14 @@ func (p *jsonParser) str() (any, bool) {
 		case c == '\\':
 			return p.escapedStr(start)
 		case c < 0x20:
-			return nil, false
+			return "", false
 		}
 		p.pos++
 	}
-	return nil, false
+	return "", false
 }
 
-func (p *jsonParser) escapedStr(start int) (any, bool) {
+func (p *jsonParser) escapedStr(start int) (string, bool) {
 	b := []byte(p.src[start:p.pos])
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
@@ -243,7 +248,7 @@ func (p *jsonParser) escapedStr(start int) (any, bool) {
 			p.pos++
 			return string(b), true
 		case c < 0x20:
-			return nil, false
+			return "", false
 		case c != '\\':
 			b = append(b, c)
 			p.pos++
@@ -251,7 +256,7 @@ func (p *jsonParser) escapedStr(start int) (any, bool) {
 		}
 		p.pos++
 		if p.pos >= len(p.src) {
-			return nil, false
+			return "", false
 		}
 		e := p.src[p.pos]
 		p.pos++
@@ -271,7 +276,7 @@ func (p *jsonParser) escapedStr(start int) (any, bool) {
 		case 'u':
 			r, ok := p.hex4()
 			if !ok {
-				return nil, false
+				return "", false
 			}
 			if utf16.IsSurrogate(r) {
 				// A pair makes one code point; a lone half becomes U+FFFD
@@ -291,10 +296,10 @@ func (p *jsonParser) escapedStr(start int) (any, bool) {
 			}
 			b = utf8.AppendRune(b, r)
 		default:
-			return nil, false
+			return "", false
 		}
 	}
-	return nil, false
+	return "", false
 }
 
 func (p *jsonParser) hex4() (rune, bool) {
