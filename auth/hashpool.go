@@ -109,7 +109,7 @@ func (p *hashPool) init(concurrent, queue int, v crypt.Version) {
 // for a slot (or a partner) as acquire does, with the same errors
 // (ErrHashQueueFull, the context's error while waiting).
 func (p *hashPool) verify(ctx context.Context, pass, hash string) (bool, error) {
-	cost, ok := pairCost(hash)
+	cost, ok := crypt.PairCost(hash)
 	if !ok || !p.pairing {
 		if err := p.acquire(ctx); err != nil {
 			return false, err
@@ -259,17 +259,6 @@ func (p *hashPool) group(start time.Time, pass, hash string, g partnerReqs) (boo
 
 // grouped is how many verifications were computed in pairs or triples.
 func (p *hashPool) grouped() int64 { return 2*p.pairs.Load() + 3*p.triples.Load() }
-
-// pairCost is the bcrypt cost of hash when VerifyBatch pairs it with any
-// other hash of that cost.
-func pairCost(hash string) (int, bool) {
-	// "$2a$06$…": crypt.Pairable has checked the setting, cost included.
-	if !crypt.Pairable(hash, hash) || len(hash) < 7 || hash[4] < '0' || hash[4] > '9' || hash[5] < '0' || hash[5] > '9' {
-		return 0, false
-	}
-	cost := int(hash[4]-'0')*10 + int(hash[5]-'0')
-	return cost, cost < 32
-}
 
 // acquire takes a hashing slot, waiting in the bounded queue when none is
 // free. Unknown emails and wrong passwords pass through it alike, so it

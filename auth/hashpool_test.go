@@ -111,8 +111,8 @@ func TestHashPoolPairsAtSaturation(t *testing.T) {
 	require.NoError(t, svc.SignUp(t.Context(), "u@example.com", "pw", "web"))
 	u, err := store.LookupUser(t.Context(), "u@example.com")
 	require.NoError(t, err)
-	costU, okU := pairCost(u.Hash)
-	costD, okD := pairCost(svc.dummy)
+	costU, okU := crypt.PairCost(u.Hash)
+	costD, okD := crypt.PairCost(svc.dummy)
 	require.True(t, okU && okD)
 	require.Equal(t, costU, costD)
 

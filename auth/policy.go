@@ -132,11 +132,8 @@ func (p HashPolicy) NeedsRehash(hash string) bool {
 func hashParams(hash string) (alg string, cost int, ok bool) {
 	switch {
 	case strings.HasPrefix(hash, "$2a$"):
-		if len(hash) < 7 || hash[6] != '$' {
-			return "", 0, false
-		}
-		n, err := strconv.Atoi(hash[4:6])
-		return "bf", n, err == nil
+		n, ok := crypt.PairCost(hash)
+		return "bf", n, ok
 	case strings.HasPrefix(hash, "$5$"), strings.HasPrefix(hash, "$6$"):
 		alg = "sha256crypt"
 		if hash[1] == '6' {

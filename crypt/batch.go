@@ -133,19 +133,22 @@ func groupSize(n int) int {
 // the passwords do not matter, and the answer is the same for every
 // PostgreSQL major.
 func Pairable(hashA, hashB string) bool {
-	a, okA := bcryptPairCost(hashA)
-	b, okB := bcryptPairCost(hashB)
+	a, okA := PairCost(hashA)
+	b, okB := PairCost(hashB)
 	return okA && okB && a == b
 }
 
-// bcryptPairCost returns the cost of a hash that VerifyBatch would pair.
-func bcryptPairCost(hash string) (int, bool) {
+// PairCost returns the bcrypt cost by which VerifyBatch groups checks
+// against hash (hashes of equal PairCost are Pairable), and false for a
+// hash it never groups: not "$2a$"/"$2x$", or unusable as a setting. A
+// pool that keeps waiting checks by cost parses each hash once with it.
+func PairCost(hash string) (cost int, ok bool) {
 	if _, ok := bcryptVariant(hash); !ok {
 		return 0, false
 	}
 	if strings.IndexByte(hash, 0) >= 0 {
 		return 0, false // ErrInvalidEncoding
 	}
-	cost, _, ok := bcryptParse(hash)
+	cost, _, ok = bcryptParse(hash)
 	return cost, ok
 }

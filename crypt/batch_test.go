@@ -222,6 +222,9 @@ func TestVerifyBatchMatchesServer(t *testing.T) {
 }
 
 func TestPairable(t *testing.T) {
+	cost, ok := PairCost("$2x$11$RQiOJ.3ELirrXwxIZY8q0O")
+	assert.True(t, ok)
+	assert.Equal(t, 11, cost)
 	const a6 = "$2a$06$RQiOJ.3ELirrXwxIZY8q0OR3CVJrAfda1z26CCHPnB6mmVZD8p0/C"
 	for _, tc := range []struct {
 		a, b string
@@ -239,6 +242,9 @@ func TestPairable(t *testing.T) {
 		{"", "", false},
 	} {
 		assert.Equal(t, tc.want, Pairable(tc.a, tc.b), "Pairable(%q, %q)", tc.a, tc.b)
+		costA, okA := PairCost(tc.a)
+		costB, okB := PairCost(tc.b)
+		assert.Equal(t, tc.want, okA && okB && costA == costB, "PairCost of %q and %q", tc.a, tc.b)
 		assert.Equal(t, tc.want, Pairable(tc.b, tc.a), "Pairable(%q, %q)", tc.b, tc.a)
 	}
 }
