@@ -42,27 +42,36 @@ var (
 // but never safe.
 func Sign(payload json.RawMessage, secret, algorithm string) (string, error) {
 	// The order of PostgreSQL's checks: the arguments' text input, then
-	// the cast to json, then sign() itself. The fast scan answers the
-	// UTF-8 and json checks at once for a plain ASCII payload.
-	_, ascii, plain := scanPlain(payload)
-	if !plain || !ascii {
-		if err := checkBytes(payload); err != nil {
-			return "", err
-		}
-	}
-	if err := checkNoNUL(secret); err != nil {
+	// the cast to json, then sign() itself.
+	if err := checkPayload(payload, secret); err != nil {
 		return "", err
-	}
-	if !plain {
-		if err := validateJSON(payload); err != nil {
-			return "", err
-		}
 	}
 	alg := algorithmOf(algorithm)
 	if alg == algUnknown {
 		return "", ErrUnknownAlgorithm
 	}
 	return signValid(payload, alg, macs.get(alg, secret)), nil
+}
+
+// checkPayload is Sign's check of its text arguments in PostgreSQL's order:
+// the payload's and the secret's text input (the secret is "" for a
+// Signer, checked when it was made), then the payload's cast to json. The
+// fast scan answers the UTF-8 and json checks at once for a plain ASCII
+// payload.
+func checkPayload(payload []byte, secret string) error {
+	_, ascii, plain := scanPlain(payload)
+	if !plain || !ascii {
+		if err := checkBytes(payload); err != nil {
+			return err
+		}
+	}
+	if err := checkNoNUL(secret); err != nil {
+		return err
+	}
+	if !plain {
+		return validateJSON(payload)
+	}
+	return nil
 }
 
 // signValid builds the token in one allocation: the signing input is

@@ -46,16 +46,8 @@ func (s *Signer) Algorithm() string { return s.alg.String() }
 // Sign is Sign(payload, secret, algorithm) with the Signer's secret and
 // algorithm.
 func (s *Signer) Sign(payload json.RawMessage) (string, error) {
-	_, ascii, plain := scanPlain(payload)
-	if !plain || !ascii {
-		if err := checkBytes(payload); err != nil {
-			return "", err
-		}
-	}
-	if !plain {
-		if err := validateJSON(payload); err != nil {
-			return "", err
-		}
+	if err := checkPayload(payload, ""); err != nil {
+		return "", err
 	}
 	return signValid(payload, s.alg, s.macs), nil
 }

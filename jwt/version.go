@@ -1,5 +1,7 @@
 package jwt
 
+import "github.com/pgjwt-go/pgjwt/internal/pgtext"
+
 // Supported PostgreSQL majors. ForVersion maps anything below MinMajor to
 // MinMajor and anything above MaxMajor to MaxMajor.
 const (
@@ -32,7 +34,7 @@ type Option func(*Version)
 // byte 13 quotes is the whole character, which a UTF8 client receives as
 // its UTF-8 form. The text given to URLDecode and VerifyAt stays UTF-8.
 func WithServerEncoding(name string) Option {
-	return func(v *Version) { v.latin1 = name == "LATIN1" }
+	return func(v *Version) { v.latin1 = name == pgtext.Latin1 }
 }
 
 // ForVersion returns pgjwt as PostgreSQL major runs it. Majors below 13
