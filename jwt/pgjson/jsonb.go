@@ -114,9 +114,9 @@ func (ver Version) toJSONB(v any, depth int) (jbValue, error) {
 	case int32:
 		return jbValue{kind: jbNumber, text: strconv.FormatInt(int64(v), 10)}, nil
 	case float64:
-		return ver.floatToJSONB(v, 64)
+		return floatToJSONB(v, 64)
 	case float32:
-		return ver.floatToJSONB(float64(v), 32)
+		return floatToJSONB(float64(v), 32)
 	case Numeric:
 		out, special, err := appendNumeric(nil, string(v), ver.Major())
 		if err != nil {
@@ -187,9 +187,9 @@ func (ver Version) reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) 
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return jbValue{kind: jbNumber, text: strconv.FormatUint(rv.Uint(), 10)}, nil
 	case reflect.Float64:
-		return ver.floatToJSONB(rv.Float(), 64)
+		return floatToJSONB(rv.Float(), 64)
 	case reflect.Float32:
-		return ver.floatToJSONB(rv.Float(), 32)
+		return floatToJSONB(rv.Float(), 32)
 	case reflect.Slice, reflect.Array:
 		if rv.Kind() == reflect.Slice && rv.IsNil() {
 			return jbValue{kind: jbNull}, nil
@@ -213,8 +213,10 @@ func (ver Version) reflectToJSONB(rv reflect.Value, depth int) (jbValue, error) 
 	return jbValue{}, unsupported(rv)
 }
 
-// floatToJSONB stores float8out's text as numeric, as to_jsonb does.
-func (ver Version) floatToJSONB(f float64, bits int) (jbValue, error) {
+// floatToJSONB stores float8out's text as numeric, as to_jsonb does; the
+// text is a decimal number (digits, point, exponent), which every major's
+// numeric input reads alike.
+func floatToJSONB(f float64, bits int) (jbValue, error) {
 	text, special := appendFloat(nil, f, bits)
 	if special != "" {
 		return jbValue{kind: jbString, text: special}, nil

@@ -44,10 +44,10 @@ func AppendBuildObject(dst []byte, o Object) ([]byte, error) {
 	return latest.AppendBuildObject(dst, o)
 }
 
-// orNil drops the (empty) buffer that comes with an error.
 // latest is the newest major, which the package-level functions follow.
 var latest = Version{}
 
+// orNil drops the (empty) buffer that comes with an error.
 func orNil(out []byte, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
