@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 
 	"github.com/pgjwt-go/pgjwt/crypt"
 )
@@ -143,4 +144,16 @@ func setFlags(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set
+}
+
+// conflictingFlag returns one of names given on the command line (the last
+// in flag order, as fs.Visit meets them), or "".
+func conflictingFlag(fs *flag.FlagSet, names ...string) string {
+	set, conflict := setFlags(fs), ""
+	for _, n := range slices.Sorted(slices.Values(names)) {
+		if set[n] {
+			conflict = n
+		}
+	}
+	return conflict
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -89,14 +88,7 @@ func runSign(e *env, g *globals, cmd *command, args []string) error {
 		return &usageError{cmd: cmd, msg: "expects at most one PAYLOAD argument (quote the JSON)"}
 	}
 	if keyFile != "" {
-		var conflict string
-		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "alg", "secret", "secret-file", "encoding":
-				conflict = f.Name
-			}
-		})
-		if conflict != "" {
+		if conflict := conflictingFlag(fs, "alg", "secret", "secret-file", "encoding"); conflict != "" {
 			return &usageError{cmd: cmd, msg: "--key excludes --" + conflict + " (the key has its own algorithm, and no secret is used)"}
 		}
 	}

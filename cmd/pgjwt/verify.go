@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -84,14 +83,7 @@ func runVerify(e *env, g *globals, cmd *command, args []string) error {
 		}
 	}
 	if jwks != "" {
-		var conflict string
-		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "alg", "secret", "secret-file":
-				conflict = f.Name
-			}
-		})
-		if conflict != "" {
+		if conflict := conflictingFlag(fs, "alg", "secret", "secret-file"); conflict != "" {
 			return &usageError{cmd: cmd, msg: "--jwks excludes --" + conflict}
 		}
 		return verifyJWKS(e, jwks, token, at.or(e.now))
