@@ -75,3 +75,23 @@ func TestVerifyJWKSURL(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "WithRemoteJWKS")
 }
+
+// TestKeyFlagConflicts: --key and --jwks refuse the HMAC flags they make
+// meaningless, naming the last conflicting one in flag order.
+func TestKeyFlagConflicts(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "k")
+	code, _, stderr := runIn(t, "keygen", "--alg", "EdDSA", "--out", prefix)
+	require.Equal(t, 0, code, stderr)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sign", "--key", prefix + ".jwk", "--alg", "HS256", "--role", "r"}, "--key excludes --alg "},
+		{[]string{"sign", "--key", prefix + ".jwk", "--secret-file", "x", "--encoding", "LATIN1", "--role", "r"}, "--key excludes --secret-file "},
+		{[]string{"verify", "--jwks", prefix + ".jwks.json", "--alg", "HS384", "--secret-file", "x", "t.t.t"}, "--jwks excludes --secret-file"},
+	} {
+		code, _, stderr := runIn(t, c.args...)
+		assert.Equal(t, 2, code, "%v", c.args)
+		assert.Contains(t, stderr, c.want, "%v", c.args)
+	}
+}
