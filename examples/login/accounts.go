@@ -23,48 +23,40 @@ var (
 )
 
 // loginThrottles returns the login handler's throttling options: in
-// memory, or with $DATABASE_URL in the database's basic_auth.throttle, so
+// memory, or with $DATABASE_URL (pool) in the database's basic_auth.throttle, so
 // that every replica on that database counts the same attempts. The client
 // address is the connection's; behind a reverse proxy add
 // auth.WithForwardedFor(1), or every client is the proxy.
-func loginThrottles(ctx context.Context, cfg config, out io.Writer) ([]auth.LoginHandlerOption, func(), error) {
-	if cfg.databaseURL == "" {
+func loginThrottles(ctx context.Context, cfg config, pool *pgxpool.Pool, out io.Writer) ([]auth.LoginHandlerOption, error) {
+	if pool == nil {
 		account, err := auth.NewMemThrottle(accountLimit, 0)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		address, err := auth.NewMemThrottle(addressLimit, 0)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		fmt.Fprintln(out, "throttle: in memory, per account and per address")
-		return []auth.LoginHandlerOption{auth.WithAccountThrottle(account), auth.WithAddressThrottle(address)}, func() {}, nil
-	}
-	pool, err := pgxpool.New(ctx, cfg.databaseURL)
-	if err != nil {
-		return nil, nil, err
+		return []auth.LoginHandlerOption{auth.WithAccountThrottle(account), auth.WithAddressThrottle(address)}, nil
 	}
 	if cfg.install {
 		if err := auth.InstallThrottleSchema(ctx, pool, ""); err != nil {
-			pool.Close()
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	// Fail at start-up, not at every login, when the table is missing.
 	if _, err := pool.Exec(ctx, "SELECT FROM basic_auth.throttle LIMIT 0"); err != nil {
-		pool.Close()
-		return nil, nil, fmt.Errorf("throttle table: %w\n(run once with -install to create basic_auth.throttle)", err)
+		return nil, fmt.Errorf("throttle table: %w\n(run once with -install to create basic_auth.throttle)", err)
 	}
 	account, err := auth.NewPGThrottle(pool, "login-account", accountLimit)
 	if err != nil {
-		pool.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	address, err := auth.NewPGThrottle(pool, "login-address", addressLimit)
 	if err != nil {
-		pool.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	fmt.Fprintln(out, "throttle: PostgreSQL, table basic_auth.throttle, shared by all replicas")
-	return []auth.LoginHandlerOption{auth.WithAccountThrottle(account), auth.WithAddressThrottle(address)}, pool.Close, nil
+	return []auth.LoginHandlerOption{auth.WithAccountThrottle(account), auth.WithAddressThrottle(address)}, nil
 }

@@ -103,11 +103,13 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	}
 
 	// The users and the secret: in memory, or the database's.
-	svc, secret, closeStore, err := openService(ctx, cfg, stdout)
+	svc, secret, pool, err := openService(ctx, cfg, stdout)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	if pool != nil {
+		defer pool.Close()
+	}
 
 	// PostgREST's authentication: verify the Bearer token, take its role
 	// claim, and let requests without a token run as "anon".
@@ -129,11 +131,10 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	// login that carries an expired or forged token.
 	// GET (credentials in the URL) and array bodies (a login per element)
 	// are refused by default.
-	throttle, closeThrottle, err := loginThrottles(ctx, cfg, stdout)
+	throttle, err := loginThrottles(ctx, cfg, pool, stdout)
 	if err != nil {
 		return err
 	}
-	defer closeThrottle()
 	mux.Handle("/rpc/login", authenticate(auth.NewLoginHandler(svc, throttle...)))
 	// Sign-ups get the demo role, never one from the body; a password
 	// change is for the bearer of a token of that role.

@@ -13,11 +13,12 @@ import (
 )
 
 // openService returns the login Service and the secret its tokens are signed
-// with, on the in-memory store or, with DATABASE_URL, on PostgreSQL.
-func openService(ctx context.Context, cfg config, out io.Writer) (*auth.Service, string, func(), error) {
+// with, on the in-memory store or, with DATABASE_URL, on PostgreSQL; then
+// also the pool, which the throttles share.
+func openService(ctx context.Context, cfg config, out io.Writer) (*auth.Service, string, *pgxpool.Pool, error) {
 	if cfg.databaseURL == "" {
 		svc, secret, err := memoryService(ctx, cfg, out)
-		return svc, secret, func() {}, err
+		return svc, secret, nil, err
 	}
 	pool, err := pgxpool.New(ctx, cfg.databaseURL)
 	if err != nil {
@@ -28,7 +29,7 @@ func openService(ctx context.Context, cfg config, out io.Writer) (*auth.Service,
 		pool.Close()
 		return nil, "", nil, err
 	}
-	return svc, secret, pool.Close, nil
+	return svc, secret, pool, nil
 }
 
 // memoryService: users from -user (or a demo user), secret from the
