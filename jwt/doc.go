@@ -105,10 +105,12 @@
 // with 22021, as the server rejects them on input. PostgreSQL's stack-depth
 // limit on deeply nested JSON is not imitated: with the default
 // max_stack_depth the server fails beyond about 13,700 to 21,800 levels of
-// nesting (54001 "stack depth limit exceeded", measured on PostgreSQL 15
-// and 18; the limit depends on the major, the build, the settings and the
-// text); here nesting is unbounded and costs no stack. Only UTF8-database semantics are reproduced for Verify (a LATIN1
-// database additionally fails on payload characters it cannot hold).
+// nesting (54001 "stack depth limit exceeded", measured once on
+// PostgreSQL 15 and 18, see internal/pgjsonlex; the limit depends on the
+// major, the build, the settings and the text); here nesting is unbounded
+// and costs no stack. Only UTF8-database semantics are reproduced for
+// Verify (a LATIN1 database additionally fails on payload characters it
+// cannot hold).
 //
 // # Majors
 //

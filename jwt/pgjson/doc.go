@@ -107,8 +107,8 @@
 // Deliberate difference: the json text of a json.RawMessage may nest to
 // any depth, as in jwt: the server's own limit is its stack
 // (max_stack_depth): with the default setting about 13,700 to 21,800
-// levels, depending on the major, the build and the text, which is not
-// imitated.
+// levels (measured once, see internal/pgjsonlex), depending on the major,
+// the build and the text, which is not imitated.
 //
 // # The login payload
 //
