@@ -133,3 +133,53 @@ func TestImportHashLive(t *testing.T) {
 		}
 	})
 }
+
+// TestImportHashRefusalsLive: the well-formed hashes ImportHash refuses
+// because crypt() could never verify them are indeed unverifiable on the
+// server: crypt() refuses the setting outright, or, built from the
+// server's own output for such a setting (the checksum crypt() computes for
+// the password), the hash still gives crypt(pw, hash) <> hash there.
+func TestImportHashRefusalsLive(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, c *pgtest.Cluster) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		serverCrypt := func(pw, setting string) (string, error) {
+			var out string
+			err := c.UTF8.Pool.QueryRow(ctx, "SELECT crypt($1::text, $2::text)", pw, setting).Scan(&out)
+			return out, err
+		}
+		for _, r := range []struct {
+			setting  string
+			since    int
+			checksum int // characters after the setting; 0: after the last "$"
+		}{
+			{"_....salt", 13, 11},
+			{"$5$$", 18, 0},
+			{"$5$rounds=01000$abcdefghijklmnop$", 18, 0},
+			{"$5$rounds=999$abcdefghijklmnop$", 18, 0},
+			{"$6$rounds=0999$abcdefghijklmnop$", 18, 0},
+		} {
+			if c.Major < r.since {
+				continue
+			}
+			out, err := serverCrypt(importPassword, r.setting)
+			var h string
+			switch {
+			case err != nil:
+				// No hash of this kind comes out of crypt(): any checksum.
+				h = r.setting + strings.Repeat("A", r.checksum)
+			case r.checksum > 0:
+				h = r.setting + out[len(out)-r.checksum:]
+			default:
+				h = r.setting + out[strings.LastIndexByte(out, '$')+1:]
+			}
+			_, importErr := ForVersion(c.Major).ImportHash(h)
+			require.ErrorIs(t, importErr, ErrMalformedHash, "%s", h)
+			again, err := serverCrypt(importPassword, h)
+			if err == nil {
+				assert.NotEqual(t, h, again, "%s verifies on %s after all", h, c)
+			}
+			t.Logf("%s: crypt() %v", h, err)
+		}
+	})
+}
