@@ -153,7 +153,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			apiErr.Hint = &hint
 			break
 		}
-		calls, apiErr = h.formArgs(r.URL.RawQuery, false)
+		calls, apiErr = h.formArgs(r.URL.RawQuery)
 	case http.MethodOptions:
 		w.Header().Set("Content-Length", "0")
 		w.Header().Set("Access-Control-Allow-Origin", "*")
@@ -231,7 +231,7 @@ func (h *loginHandler) postArgs(w http.ResponseWriter, r *http.Request) ([]login
 	case mtJSON:
 		return h.jsonArgs(body)
 	case mtURLEncoded:
-		return h.formArgs(string(body), false)
+		return h.formArgs(string(body))
 	}
 	return nil, h.function().bodyTypeError(mt)
 }
@@ -323,7 +323,7 @@ var loginJSONErrors = pgjsonlex.Errors{
 // string) as http-types' parseSimpleQuery does: pairs split at '&' and
 // ';', '+' is a space, a malformed %-escape stays as written, a key without
 // '=' has the empty value; the last of repeated keys wins.
-func (h *loginHandler) formArgs(s string, jsonBody bool) ([]loginArgs, *postgrest.APIError) {
+func (h *loginHandler) formArgs(s string) ([]loginArgs, *postgrest.APIError) {
 	vals := map[string]string{}
 	s = strings.TrimPrefix(s, "?") // http-types drops one leading '?'
 	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == '&' || r == ';' }) {
@@ -336,7 +336,7 @@ func (h *loginHandler) formArgs(s string, jsonBody bool) ([]loginArgs, *postgres
 	}
 	slices.Sort(keys)
 	if !slices.Equal(keys, []string{"email", "pass"}) {
-		return nil, h.noFunction(keys, jsonBody)
+		return nil, h.noFunction(keys, false)
 	}
 	email, pass := vals["email"], vals["pass"]
 	return []loginArgs{{&email, &pass}}, nil

@@ -140,9 +140,3 @@ func (s *Service) queueFull(ctx context.Context) {
 		slog.Uint64("rejected", c.queueFullSince.Swap(0)), slog.Int64("waiting", s.waiting.Load()),
 		slog.Int("in_flight", len(s.slots)))
 }
-
-// hashed counts one operation that held a hashing slot since start.
-func (s *Service) hashed(start time.Time) {
-	s.counters.ops.Add(1)
-	s.counters.hashNanos.Add(int64(time.Since(start)))
-}

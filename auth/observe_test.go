@@ -68,7 +68,7 @@ func TestServiceStatsKnownSequence(t *testing.T) {
 	assert.Equal(t, uint64(1), st.HashQueueFull)
 	assert.Equal(t, uint64(1), st.HashWaits)
 	time.Sleep(20 * time.Millisecond)
-	svc.release(held) // op 8
+	svc.releaseSince(held) // op 8
 	require.NoError(t, <-done)
 
 	st = svc.Stats()
@@ -124,7 +124,7 @@ func TestServiceLogsNeverLeak(t *testing.T) {
 			_, err = svc.Login(ctx, "alice@example.com", newPass)
 			require.ErrorIs(t, err, ErrHashQueueFull)
 			assert.Equal(t, 503, postLogin(t, svc, `{"email":"alice@example.com","pass":"`+newPass+`"}`))
-			svc.release(time.Now())
+			svc.releaseSince(time.Now())
 			u, err := store.LookupUser(ctx, "alice@example.com")
 			require.NoError(t, err)
 

@@ -226,7 +226,7 @@ func (s *Service) maybeRehash(ctx context.Context, email, oldHash, pass string) 
 	if err := s.acquire(ctx); err != nil {
 		return
 	}
-	defer s.release(time.Now())
+	defer s.releaseSince(time.Now())
 	newHash, replaced, err := r.RehashPassword(ctx, email, oldHash, pass)
 	switch {
 	case err != nil:

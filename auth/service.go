@@ -267,7 +267,7 @@ func (s *Service) SignUp(ctx context.Context, email, pass, role string) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release(time.Now())
+	defer s.releaseSince(time.Now())
 	return s.store.CreateUser(ctx, email, pass, role)
 }
 
@@ -294,7 +294,7 @@ func (s *Service) SetPassword(ctx context.Context, email, pass string) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	defer s.release(time.Now())
+	defer s.releaseSince(time.Now())
 	return s.store.SetPassword(ctx, email, pass)
 }
 
@@ -418,9 +418,9 @@ func (s *Service) dummyVerify(ctx context.Context) error {
 	return err
 }
 
-// release frees a slot the Service took with acquire at start, counting
-// the time it was held.
-func (s *Service) release(start time.Time) {
-	s.hashed(start)
+// releaseSince frees a slot the Service took with acquire at start,
+// counting the operation and the time it was held.
+func (s *Service) releaseSince(start time.Time) {
+	s.held(start, 1)
 	s.hashPool.release()
 }

@@ -294,7 +294,7 @@ func TestServiceWaitsHonourContext(t *testing.T) {
 	if err := svc.SignUp(ctx, "b@b.c", "pw", "r"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("sign-up with all slots taken: %v", err)
 	}
-	svc.release(time.Now())
+	svc.releaseSince(time.Now())
 	if _, err := svc.Login(t.Context(), "a@b.c", "pw"); err != nil {
 		t.Fatalf("login after release: %v", err)
 	}
