@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -28,6 +29,7 @@ type keySetState struct {
 	keys []*SigningKey // current first, then retired, newest first
 	gen  uint64
 	jwks []byte // public JWKS, rendered once per state
+	etag string // its HTTP entity tag, for JWKSHandler
 }
 
 // NewKeySet returns a set signing with current and still verifying retired.
@@ -114,6 +116,8 @@ func (ks *KeySet) store(keys []*SigningKey) error {
 		st.gen = old.gen + 1
 	}
 	st.jwks = renderJWKS(keys, false)
+	sum := sha256.Sum256(st.jwks)
+	st.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
 	ks.state.Store(st)
 	return nil
 }
