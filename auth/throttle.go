@@ -322,36 +322,31 @@ var errTooManyAttempts = &postgrest.APIError{Status: http.StatusTooManyRequests,
 
 // throttle spends the attempts of one login; nil means go ahead.
 func (h *loginHandler) throttle(r *http.Request, c loginArgs) *postgrest.APIError {
-	type step struct {
-		t   Throttle
-		key func() (string, bool)
+	if h.addressThrottle != nil {
+		if e := take(r, h.addressThrottle, clientAddress(r, h.proxyHops)); e != nil {
+			return e
+		}
 	}
-	for _, s := range []step{
-		{h.addressThrottle, func() (string, bool) { return clientAddress(r, h.proxyHops), true }},
-		{h.accountThrottle, func() (string, bool) {
-			if c.email == nil {
-				return "", false // NULL names no account
-			}
-			return *c.email, true
-		}},
-	} {
-		if s.t == nil {
-			continue
-		}
-		key, ok := s.key()
-		if !ok {
-			continue
-		}
-		allowed, wait, err := s.t.Take(r.Context(), key)
-		if err != nil {
-			return postgrest.FromDBError(err, false)
-		}
-		if !allowed {
-			e := *errTooManyAttempts
-			secs := int64((wait + time.Second - 1) / time.Second)
-			e.Header = http.Header{"Retry-After": {strconv.FormatInt(max(secs, 1), 10)}}
-			return &e
+	if h.accountThrottle != nil && c.email != nil { // NULL names no account
+		if e := take(r, h.accountThrottle, *c.email); e != nil {
+			return e
 		}
 	}
 	return nil
+}
+
+// take spends one attempt of key in t: nil when it may go ahead, else the
+// answer (429 with Retry-After, or the store's error).
+func take(r *http.Request, t Throttle, key string) *postgrest.APIError {
+	allowed, wait, err := t.Take(r.Context(), key)
+	if err != nil {
+		return postgrest.FromDBError(err, false)
+	}
+	if allowed {
+		return nil
+	}
+	e := *errTooManyAttempts
+	secs := int64((wait + time.Second - 1) / time.Second)
+	e.Header = http.Header{"Retry-After": {strconv.FormatInt(max(secs, 1), 10)}}
+	return &e
 }
