@@ -48,7 +48,8 @@ const MinRSABits = 2048
 type SigningKey struct {
 	alg    string
 	kid    string
-	secret *string // HMAC key bytes; nil for an asymmetric key
+	secret *string     // HMAC key bytes; nil for an asymmetric key
+	signer *jwt.Signer // the HMAC keyed once with secret
 	// priv is *ecdsa.PrivateKey, ed25519.PrivateKey or *rsa.PrivateKey
 	// behind a pointer, so that fmt reaching it by reflection shows an
 	// address, never key bytes (an ed25519.PrivateKey is a byte slice).
@@ -78,11 +79,12 @@ func NewHMACSigningKey(secret, alg string) (*SigningKey, error) {
 	if len(secret) < 32 {
 		return nil, fmt.Errorf("%w: %w (got %d)", ErrSigningKey, ErrShortSecret, len(secret))
 	}
-	if _, err := jwt.Sign([]byte(`{}`), secret, alg); err != nil {
+	signer, err := jwt.NewSigner(secret, alg)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSigningKey, err) // a NUL byte
 	}
 	s := secret
-	return &SigningKey{alg: alg, secret: &s}, nil
+	return &SigningKey{alg: alg, secret: &s, signer: signer}, nil
 }
 
 // NewSigningKey wraps a private key: *ecdsa.PrivateKey (P-256 for ES256,
@@ -304,8 +306,8 @@ func (k *SigningKey) PrivateJWK() ([]byte, error) {
 // Sign signs payload, the JSON text used verbatim. HMAC keys give pgjwt's
 // sign(payload, secret, alg) exactly.
 func (k *SigningKey) Sign(payload []byte) (string, error) {
-	if k.secret != nil {
-		return jwt.Sign(payload, *k.secret, k.alg)
+	if k.signer != nil {
+		return k.signer.Sign(payload)
 	}
 	buf := make([]byte, 0, len(k.head)+1+base64.RawURLEncoding.EncodedLen(len(payload))+1+700)
 	buf = append(buf, k.head...)
