@@ -6,11 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/pgjwt-go/pgjwt/auth/postgrest"
-	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
 	"github.com/pgjwt-go/pgjwt/internal/sqlerr"
 )
 
@@ -21,7 +19,7 @@ type AccountHandlerOption func(*accountHandler)
 // change_password() in, for the texts of "function not found" errors
 // (default "public"; match WithExposedSchema).
 func WithAccountSchema(schema string) AccountHandlerOption {
-	return func(h *accountHandler) { h.schema = schema }
+	return func(h *accountHandler) { h.fn.schema = schema }
 }
 
 // WithAccountVerbosity sets PostgREST's client-error-verbosity for the
@@ -50,10 +48,8 @@ var (
 
 type accountHandler struct {
 	svc       *Service
-	fn        string   // signup or change_password
-	params    []string // sorted parameter names
-	role      string   // the users' role
-	schema    string
+	fn        rpcFunction // public.signup(email, pass) or public.change_password(pass, new_pass)
+	role      string      // the users' role
 	verbosity postgrest.Verbosity
 	maxBody   int64
 }
@@ -95,19 +91,18 @@ func NewSignupHandler(svc *Service, role string, opts ...AccountHandlerOption) h
 // 22004 for a null new_pass, 400 22001 for a password over the limit; and
 // the body-parsing answers of NewSignupHandler.
 func NewChangePasswordHandler(svc *Service, role string, opts ...AccountHandlerOption) http.Handler {
-	return newAccountHandler(svc, "change_password", []string{"new_pass", "pass"}, role, opts)
+	return newAccountHandler(svc, "change_password", []string{"pass", "new_pass"}, role, opts)
 }
 
-func newAccountHandler(svc *Service, fn string, params []string, role string, opts []AccountHandlerOption) *accountHandler {
-	h := &accountHandler{svc: svc, fn: fn, params: params, role: role, schema: "public", maxBody: 64 << 10}
+// newAccountHandler serves the SQL function name(params…), params in the
+// declared order.
+func newAccountHandler(svc *Service, name string, params []string, role string, opts []AccountHandlerOption) *accountHandler {
+	h := &accountHandler{svc: svc, fn: rpcFunction{schema: "public", name: name, params: params}, role: role, maxBody: 64 << 10}
 	for _, o := range opts {
 		o(h)
 	}
 	return h
 }
-
-// rpcArgs are one call's arguments by name; a nil value is SQL NULL.
-type rpcArgs map[string]*string
 
 func (h *accountHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, apiErr := negotiate(r.Header.Values("Accept")); apiErr != nil {
@@ -134,7 +129,7 @@ func (h *accountHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var err error
-	if h.fn == "signup" {
+	if h.fn.name == "signup" {
 		err = h.signup(r, args)
 	} else {
 		err = h.changePassword(r, id, args)
@@ -214,14 +209,14 @@ func (h *accountHandler) postArgs(w http.ResponseWriter, r *http.Request) (rpcAr
 	case mtJSON:
 		return h.jsonArgs(body)
 	case mtURLEncoded:
-		return h.formArgs(string(body))
+		return h.fn.formArgs(string(body))
 	}
-	return nil, h.function().bodyTypeError(mt)
+	return nil, h.fn.bodyTypeError(mt)
 }
 
 func (h *accountHandler) jsonArgs(body []byte) (rpcArgs, *postgrest.APIError) {
 	if len(body) == 0 {
-		return nil, h.noFunction(nil, true)
+		return nil, h.fn.noFunction(nil, true)
 	}
 	if !utf8.Valid(body) || !json.Valid(body) {
 		return nil, invalidJSONError()
@@ -235,53 +230,15 @@ func (h *accountHandler) jsonArgs(body []byte) (rpcArgs, *postgrest.APIError) {
 			Message: "Bulk calls are disabled: send a single JSON object, not an array"}
 	}
 	// Any other JSON value counts as an empty array: no keys at all.
-	keys := argKeys(obj)
-	if !slices.Equal(keys, h.params) {
-		return nil, h.noFunction(keys, true)
+	if keys := argKeys(obj); !slices.Equal(keys, h.fn.sortedParams()) {
+		return nil, h.fn.noFunction(keys, true)
 	}
-	// As for /rpc/login: json_to_recordset de-escapes every string, and the
-	// first \u0000 or unpaired surrogate in the text fails.
-	if err := pgjsonlex.Validate(body, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: loginJSONErrors}); err != nil {
-		return nil, postgrest.FromDBError(err, false)
+	if apiErr := recordsetText(body); apiErr != nil {
+		return nil, apiErr
 	}
 	args := rpcArgs{}
-	for _, k := range h.params {
+	for _, k := range h.fn.params {
 		args[k] = jsonText(obj[k])
 	}
 	return args, nil
-}
-
-func (h *accountHandler) formArgs(s string) (rpcArgs, *postgrest.APIError) {
-	vals := map[string]string{}
-	for _, pair := range strings.FieldsFunc(strings.TrimPrefix(s, "?"), func(r rune) bool { return r == '&' || r == ';' }) {
-		k, v, _ := strings.Cut(pair, "=")
-		vals[formUnescape(k)] = formUnescape(v)
-	}
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if !slices.Equal(keys, h.params) {
-		return nil, h.noFunction(keys, false)
-	}
-	args := rpcArgs{}
-	for k, v := range vals {
-		args[k] = &v
-	}
-	return args, nil
-}
-
-// noFunction is PostgREST's PGRST202 for arguments that match no function.
-func (h *accountHandler) noFunction(keys []string, jsonBody bool) *postgrest.APIError {
-	return h.function().noFunction(keys, jsonBody)
-}
-
-// function is this handler's SQL function, with its parameters in order.
-func (h *accountHandler) function() rpcFunction {
-	params := []string{"pass", "new_pass"}
-	if h.fn == "signup" {
-		params = []string{"email", "pass"}
-	}
-	return rpcFunction{schema: h.schema, name: h.fn, params: params}
 }

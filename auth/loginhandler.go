@@ -284,10 +284,8 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *postgrest.APIError) 
 	if !slices.Equal(keys, []string{"email", "pass"}) {
 		return nil, h.noFunction(keys, true)
 	}
-	// json_to_recordset de-escapes every string of the body, nested ones
-	// included: the first \u0000 or unpaired surrogate in the text fails.
-	if err := pgjsonlex.Validate(body, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: loginJSONErrors}); err != nil {
-		return nil, postgrest.FromDBError(err, false)
+	if apiErr := recordsetText(body); apiErr != nil {
+		return nil, apiErr
 	}
 	calls := make([]loginArgs, len(objects))
 	for i, o := range objects {
@@ -319,27 +317,13 @@ var loginJSONErrors = pgjsonlex.Errors{
 	Escape: sqlerr.New("auth", "22P05", "unsupported Unicode escape sequence"),
 }
 
-// formArgs reads application/x-www-form-urlencoded text (also GET's query
-// string) as http-types' parseSimpleQuery does: pairs split at '&' and
-// ';', '+' is a space, a malformed %-escape stays as written, a key without
-// '=' has the empty value; the last of repeated keys wins.
+// formArgs reads a form (or GET's query string) into login's arguments.
 func (h *loginHandler) formArgs(s string) ([]loginArgs, *postgrest.APIError) {
-	vals := map[string]string{}
-	s = strings.TrimPrefix(s, "?") // http-types drops one leading '?'
-	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == '&' || r == ';' }) {
-		k, v, _ := strings.Cut(pair, "=")
-		vals[formUnescape(k)] = formUnescape(v)
+	args, apiErr := h.function().formArgs(s)
+	if apiErr != nil {
+		return nil, apiErr
 	}
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if !slices.Equal(keys, []string{"email", "pass"}) {
-		return nil, h.noFunction(keys, false)
-	}
-	email, pass := vals["email"], vals["pass"]
-	return []loginArgs{{&email, &pass}}, nil
+	return []loginArgs{{args["email"], args["pass"]}}, nil
 }
 
 // formUnescape decodes %XX and '+'; a malformed escape stays as written.

@@ -3,11 +3,14 @@ package auth
 import (
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/pgjwt-go/pgjwt/auth/postgrest"
+	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
 )
 
 // rpcFunction is a function of the exposed schema as PostgREST looks it up,
@@ -15,6 +18,44 @@ import (
 type rpcFunction struct {
 	schema, name string
 	params       []string // the SQL function's parameters, in order
+}
+
+// rpcArgs are one call's arguments by name; a nil value is SQL NULL.
+type rpcArgs map[string]*string
+
+// sortedParams are f's parameters in PostgREST's order for matching keys.
+func (f rpcFunction) sortedParams() []string { return slices.Sorted(slices.Values(f.params)) }
+
+// formArgs reads application/x-www-form-urlencoded text (also GET's query
+// string) as http-types' parseSimpleQuery does: pairs split at '&' and
+// ';', '+' is a space, a malformed %-escape stays as written, a key without
+// '=' has the empty value; the last of repeated keys wins. The keys must be
+// f's parameters.
+func (f rpcFunction) formArgs(s string) (rpcArgs, *postgrest.APIError) {
+	vals := map[string]string{}
+	s = strings.TrimPrefix(s, "?") // http-types drops one leading '?'
+	for _, pair := range strings.FieldsFunc(s, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, v, _ := strings.Cut(pair, "=")
+		vals[formUnescape(k)] = formUnescape(v)
+	}
+	if keys := slices.Sorted(maps.Keys(vals)); !slices.Equal(keys, f.sortedParams()) {
+		return nil, f.noFunction(keys, false)
+	}
+	args := rpcArgs{}
+	for k, v := range vals {
+		args[k] = &v
+	}
+	return args, nil
+}
+
+// recordsetText is json_to_recordset's reading of a body's strings: it
+// de-escapes every one, nested ones included, and the first \u0000 or
+// unpaired surrogate in the text fails.
+func recordsetText(body []byte) *postgrest.APIError {
+	if err := pgjsonlex.Validate(body, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: loginJSONErrors}); err != nil {
+		return postgrest.FromDBError(err, false)
+	}
+	return nil
 }
 
 // readRPCBody reads a POST body as PostgREST's payload parser does, at most
