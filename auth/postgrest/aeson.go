@@ -133,18 +133,10 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		if _, dup := m[k]; !dup {
 			m[k] = v
 		}
-		p.space()
-		if p.pos >= len(p.src) {
+		if done, ok := p.commaOr('}'); !ok {
 			return nil, false
-		}
-		switch p.src[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
+		} else if done {
 			return m, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -164,20 +156,30 @@ func (p *jsonParser) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.space()
-		if p.pos >= len(p.src) {
+		if done, ok := p.commaOr(']'); !ok {
 			return nil, false
-		}
-		switch p.src[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		} else if done {
 			return a, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// commaOr reads what follows a member or an element: "," (more to come)
+// or closer (done); anything else is not JSON.
+func (p *jsonParser) commaOr(closer byte) (done, ok bool) {
+	p.space()
+	if p.pos >= len(p.src) {
+		return false, false
+	}
+	switch p.src[p.pos] {
+	case ',':
+		p.pos++
+		return false, true
+	case closer:
+		p.pos++
+		return true, true
+	}
+	return false, false
 }
 
 // number checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and keeps the text.
