@@ -197,6 +197,12 @@
 //   - A remote JWKS (WithRemoteJWKS, which PostgREST lacks) is always read
 //     strictly and may hold no HMAC key; documents over 1 MiB are refused.
 //
+// Two permissive rules of PostgREST are kept, because the other choice
+// refuses tokens PostgREST accepts, which this middleware exists to match:
+// a token without exp never expires, and a token without aud passes
+// jwt-aud. Issue tokens with both (the login side does set exp), or check
+// them in the handler.
+//
 // Safe without an option to undo it, since upstream has no such behaviour
 // to reproduce: an Identity is read-only (unexported fields, handed out by
 // value, read through methods that return strings and a bool), so a handler
