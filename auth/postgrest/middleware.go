@@ -61,16 +61,14 @@ type Authenticator struct {
 	keyMu     sync.Mutex               // serialises key changes
 	keyCfg    keyConfig
 	remote    *remoteJWKS
-	aud       string
-	hasAud    bool
+	aud       string // "": no jwt-aud
 	rolePath  *rolepath.Path
 	anonRole  string
-	hasAnon   bool
 	cache     *tokenCache
 	now       func() time.Time
 	verbosity Verbosity
 
-	anonymous *Identity // the identity of a request without token (shared, never written)
+	anonymous *Identity // the identity of a request without token (shared, never written); nil: no db-anon-role
 	headers   headerMemo
 
 	log          *slog.Logger // nil: no logging
@@ -80,7 +78,7 @@ type Authenticator struct {
 
 // NewAuthenticator checks the configuration as PostgREST does at start-up.
 func NewAuthenticator(opts ...Option) (*Authenticator, error) {
-	cfg := config{roleKey: "$.role", cacheMax: 1000, now: time.Now}
+	cfg := config{cacheMax: 1000}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -103,7 +101,7 @@ func NewAuthenticator(opts ...Option) (*Authenticator, error) {
 				return nil, errors.New("jwt-aud should be a string or a valid URI")
 			}
 		}
-		a.aud, a.hasAud = cfg.aud, true
+		a.aud = cfg.aud
 	}
 	if cfg.roleKey == "" {
 		cfg.roleKey = "$.role"
@@ -114,7 +112,7 @@ func NewAuthenticator(opts ...Option) (*Authenticator, error) {
 	}
 	a.rolePath = rp
 	if cfg.anonRole != "" {
-		a.anonRole, a.hasAnon = cfg.anonRole, true
+		a.anonRole = cfg.anonRole
 		a.anonymous = &Identity{role: cfg.anonRole,
 			claims: string(appendAesonObject(nil, map[string]any{}, "role", cfg.anonRole))}
 	}
@@ -201,7 +199,7 @@ func (a *Authenticator) authenticate(token string, hasToken bool) (*Identity, *A
 
 func (a *Authenticator) authenticateUncounted(token string, hasToken bool) (*Identity, *APIError) {
 	if !hasToken {
-		if !a.hasAnon {
+		if a.anonymous == nil {
 			return nil, jwtTokenRequired()
 		}
 		return a.anonymous, nil
@@ -457,7 +455,7 @@ func (a *Authenticator) derive(claims map[string]any) *verifiedToken {
 	case aud.invalid:
 		vt.staticErr = errAudType
 		return vt
-	case a.hasAud && !aud.inAudience(a.aud):
+	case a.aud != "" && !aud.inAudience(a.aud):
 		vt.staticErr = errAudience
 		return vt
 	}
@@ -470,7 +468,7 @@ func (a *Authenticator) derive(claims map[string]any) *verifiedToken {
 			// refuses it as an unknown role), as in PostgREST.
 			role = string(appendAeson(nil, v))
 		}
-	} else if a.hasAnon {
+	} else if a.anonymous != nil {
 		role = a.anonRole
 	} else {
 		vt.staticErr = jwtTokenRequired()
@@ -479,7 +477,7 @@ func (a *Authenticator) derive(claims map[string]any) *verifiedToken {
 	vt.id = &Identity{
 		role:          role,
 		claims:        string(appendAesonObject(make([]byte, 0, 128), claims, "role", role)),
-		authenticated: !a.hasAnon || role != a.anonRole,
+		authenticated: a.anonymous == nil || role != a.anonRole,
 	}
 	return vt
 }
