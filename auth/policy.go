@@ -90,10 +90,8 @@ func (p HashPolicy) normalize() HashPolicy {
 // check refuses a policy that gen_salt of this major would refuse, and the
 // legacy types.
 func (p HashPolicy) check(v crypt.Version) error {
-	switch p.Algorithm {
-	case "bf", "sha256crypt", "sha512crypt":
-	default:
-		return fmt.Errorf("auth: hash policy: algorithm %q: want bf, sha256crypt or sha512crypt", p.Algorithm)
+	if err := p.checkAlgorithm(); err != nil {
+		return fmt.Errorf("auth: hash policy: %w", err)
 	}
 	if _, err := v.GenSaltRounds(p.Algorithm, p.Cost); err != nil {
 		return fmt.Errorf("auth: hash policy %s cost %d on PostgreSQL %d: %w", p.Algorithm, p.Cost, v.Major(), err)
@@ -110,11 +108,24 @@ func (p HashPolicy) hash(v crypt.Version, pass string) (string, error) {
 	return v.Crypt(pass, salt)
 }
 
-// String is what gen_salt call the policy is.
-func (p HashPolicy) String() string {
-	p = p.normalize()
-	return fmt.Sprintf("gen_salt('%s', %d)", p.Algorithm, p.Cost)
+// checkAlgorithm refuses the legacy and unknown types: a policy names bf,
+// sha256crypt or sha512crypt, which also makes genSalt's literal need no
+// quoting.
+func (p HashPolicy) checkAlgorithm() error {
+	switch p.Algorithm {
+	case "bf", "sha256crypt", "sha512crypt":
+		return nil
+	}
+	return fmt.Errorf("algorithm %q: want bf, sha256crypt or sha512crypt", p.Algorithm)
 }
+
+// genSalt is the SQL call fn(algorithm, cost); checkAlgorithm first.
+func (p HashPolicy) genSalt(fn string) string {
+	return fmt.Sprintf("%s('%s', %d)", fn, p.Algorithm, p.Cost)
+}
+
+// String is what gen_salt call the policy is.
+func (p HashPolicy) String() string { return p.normalize().genSalt("gen_salt") }
 
 // NeedsRehash reports whether a stored hash falls short of the policy: made
 // by another algorithm (md5-crypt, DES, extended DES, the buggy "$2x$"

@@ -250,12 +250,10 @@ func triggerGenSalt(ctx context.Context, tx pgx.Tx, pgcrypto string, p HashPolic
 	if p == DefaultHashPolicy {
 		return fn + "('bf')", nil
 	}
-	switch p.Algorithm {
-	case "bf", "sha256crypt", "sha512crypt": // so the literal below needs no quoting
-	default:
-		return "", fmt.Errorf("trigger hash policy: algorithm %q: want bf, sha256crypt or sha512crypt", p.Algorithm)
+	if err := p.checkAlgorithm(); err != nil {
+		return "", fmt.Errorf("trigger hash policy: %w", err)
 	}
-	call := fmt.Sprintf("%s('%s', %d)", fn, p.Algorithm, p.Cost)
+	call := p.genSalt(fn)
 	if _, err := tx.Exec(ctx, "SELECT "+call); err != nil {
 		return "", fmt.Errorf("trigger hash policy %s: %w", p, err)
 	}
