@@ -257,7 +257,8 @@ func (p *hashPool) group(start time.Time, pass, hash string, g partnerReqs) (boo
 	return checks[0].OK, checks[0].Err
 }
 
-// grouped is how many verifications were computed in pairs or triples.
+// grouped is how many verifications were computed in pairs or triples
+// (Stats.HashGrouped).
 func (p *hashPool) grouped() int64 { return 2*p.pairs.Load() + 3*p.triples.Load() }
 
 // acquire takes a hashing slot, waiting in the bounded queue when none is

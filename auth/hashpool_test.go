@@ -140,6 +140,9 @@ func TestHashPoolPairsAtSaturation(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Positive(t, svc.pairs.Load()+svc.triples.Load())
+	st := svc.Stats()
+	assert.Equal(t, uint64(2*svc.pairs.Load()+3*svc.triples.Load()), st.HashGrouped)
+	assert.LessOrEqual(t, st.HashGrouped, st.HashOps)
 }
 
 // TestHashPoolOneClientNoDelay: one client at a time, with one slot or

@@ -30,7 +30,9 @@ type Stats struct {
 	// ErrHashQueueFull; HashWaits the calls that waited for a slot (got one
 	// or gave up), HashWaitTime their total wait; HashOps the operations that
 	// held a slot (bcrypt verifications, sign-ups and password changes), and
-	// HashTime the total time they held it.
+	// HashTime the total time they held it. HashGrouped counts the
+	// verifications among HashOps that were computed two or three together
+	// (crypt.VerifyBatch), at saturation nearly all of them.
 	HashQueueDepth int64
 	HashInFlight   int
 	HashQueueFull  uint64
@@ -38,6 +40,7 @@ type Stats struct {
 	HashWaitTime   time.Duration
 	HashOps        uint64
 	HashTime       time.Duration
+	HashGrouped    uint64
 }
 
 type serviceCounters struct {
@@ -63,6 +66,7 @@ func (s *Service) Stats() Stats {
 		HashWaitTime:            time.Duration(c.waitNanos.Load()),
 		HashOps:                 c.ops.Load(),
 		HashTime:                time.Duration(c.hashNanos.Load()),
+		HashGrouped:             uint64(s.grouped()),
 	}
 }
 
