@@ -233,7 +233,7 @@ func (h *accountHandler) jsonArgs(body []byte) (rpcArgs, *postgrest.APIError) {
 	if keys := argKeys(obj); !slices.Equal(keys, h.fn.sortedParams()) {
 		return nil, h.fn.noFunction(keys, true)
 	}
-	if apiErr := recordsetText(body); apiErr != nil {
+	if apiErr := recordsetText(h.svc, body); apiErr != nil {
 		return nil, apiErr
 	}
 	args := rpcArgs{}

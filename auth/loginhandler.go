@@ -284,7 +284,7 @@ func (h *loginHandler) jsonArgs(body []byte) ([]loginArgs, *postgrest.APIError) 
 	if !slices.Equal(keys, []string{"email", "pass"}) {
 		return nil, h.noFunction(keys, true)
 	}
-	if apiErr := recordsetText(body); apiErr != nil {
+	if apiErr := recordsetText(h.svc, body); apiErr != nil {
 		return nil, apiErr
 	}
 	calls := make([]loginArgs, len(objects))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pgjwt-go/pgjwt/auth/postgrest"
 	"github.com/pgjwt-go/pgjwt/internal/pgjsonlex"
+	"github.com/pgjwt-go/pgjwt/internal/pgtext"
 )
 
 // rpcFunction is a function of the exposed schema as PostgREST looks it up,
@@ -48,11 +49,16 @@ func (f rpcFunction) formArgs(s string) (rpcArgs, *postgrest.APIError) {
 	return args, nil
 }
 
-// recordsetText is json_to_recordset's reading of a body's strings: it
-// de-escapes every one, nested ones included, and the first \u0000 or
-// unpaired surrogate in the text fails.
-func recordsetText(body []byte) *postgrest.APIError {
-	if err := pgjsonlex.Validate(body, pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: loginJSONErrors}); err != nil {
+// recordsetText is json_to_recordset's reading of a body's strings in svc's
+// database: it de-escapes every one, nested ones included, into the server
+// encoding, and the first \u0000, unpaired surrogate or (in LATIN1) escape
+// of a character the encoding lacks fails, with that major's message.
+func recordsetText(svc *Service, body []byte) *postgrest.APIError {
+	opts := pgjsonlex.Options{Mode: pgjsonlex.Unescape, Errors: loginJSONErrors, Major: svc.epoch.Major()}
+	if svc.codec.server == encLatin1 {
+		opts.Encoding = pgtext.Latin1
+	}
+	if err := pgjsonlex.Validate(body, opts); err != nil {
 		return postgrest.FromDBError(err, false)
 	}
 	return nil
